@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/afscherm/afscherm/internal/database"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// Exit codes, fixed by DESIGN.md for operators' scripts.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// envPrefix starts the environment variable that every flag also reads:
+// --database-url is AFSCHERM_DATABASE_URL.
+const envPrefix = "AFSCHERM_"
+
+// cli is the command line: global flags and one field per command.
+type cli struct {
+	DatabaseURL string `name:"database-url" default:"afscherm.db" placeholder:"URL" help:"The database: a file path or sqlite://FILE (SQLite), or postgres://USER@HOST/DB."`
+	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Least important log messages to show: ${enum}."`
+	LogFormat   string `name:"log-format" default:"text" enum:"text,json" help:"Log as ${enum}."`
+
+	Migrate migrateCmd `cmd:"" help:"Bring the database schema up to date."`
+	Import  importCmd  `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
+	Demo    demoCmd    `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+}
+
+// env is what every command runs with.
+type env struct {
+	ctx    context.Context
+	cli    *cli
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    *slog.Logger
+	// jobLog is for River, whose routine messages are too many for info.
+	jobLog *slog.Logger
+}
+
+// openStore opens and migrates the database the flags name.
+func (e *env) openStore() (*store.Store, error) {
+	return database.Open(e.ctx, e.cli.DatabaseURL, database.Options{Logger: e.jobLog})
+}
+
+// usageError is a mistake in how a command was called: exit code 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// exitRequest carries kong's request to exit (after --help) out of Parse.
+type exitRequest struct{ code int }
+
+// run is the whole program, with its surroundings passed in so tests can
+// run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	var c cli
+	parser, err := kong.New(&c,
+		kong.Name("afscherm"),
+		kong.Description("Keeps customers' personal data out of public domain registration records (RDAP, WHOIS).\n\n"+
+			"Every flag can also be set by an environment variable: --database-url by AFSCHERM_DATABASE_URL, and so on. "+
+			"Exit codes: 0 done, 1 failed, 2 usage error."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitRequest{code}) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
+		kong.Resolvers(envResolver(getenv)),
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "afscherm: %v\n", err)
+		return exitFailed
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			req, ok := p.(exitRequest)
+			if !ok {
+				panic(p)
+			}
+			code = req.code
+		}
+	}()
+
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "afscherm: %v\n", err)
+		fmt.Fprintln(stderr, "Run 'afscherm --help' for usage.")
+		return exitUsage
+	}
+	e := &env{ctx: ctx, cli: &c, getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	e.log, e.jobLog = newLoggers(&c, stderr)
+	err = kctx.Run(e)
+	if err == nil {
+		return exitOK
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(stderr, "afscherm %s: %v\n", kctx.Command(), err)
+		fmt.Fprintf(stderr, "Run 'afscherm %s --help' for usage.\n", strings.Fields(kctx.Command())[0])
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "afscherm %s: %v\n", kctx.Command(), err)
+	return exitFailed
+}
+
+// envResolver gives every flag the value of AFSCHERM_<FLAG NAME> when the
+// command line does not set it.
+func envResolver(getenv func(string) string) kong.Resolver {
+	return kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, flag *kong.Flag) (any, error) {
+		if flag.Name == "help" {
+			return nil, nil
+		}
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(flag.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			return v, nil
+		}
+		return nil, nil
+	})
+}
+
+// newLoggers returns afscherm's logger and River's, which shows warnings and
+// errors only unless the level is debug.
+func newLoggers(c *cli, w io.Writer) (main, jobs *slog.Logger) {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	handler := func(level slog.Level) slog.Handler {
+		opts := &slog.HandlerOptions{Level: level}
+		if c.LogFormat == "json" {
+			return slog.NewJSONHandler(w, opts)
+		}
+		return slog.NewTextHandler(w, opts)
+	}
+	return slog.New(handler(level)), slog.New(handler(max(level, slog.LevelWarn))).With("component", "river")
+}

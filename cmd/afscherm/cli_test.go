@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/afscherm/afscherm/internal/store/storetest"
+)
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// afscherm runs the command line in-process with the given environment.
+func afscherm(t *testing.T, environ map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return environ[k] }
+	code := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
+	return result{code, out.String(), errOut.String()}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"--no-such-flag", "migrate"},
+		{"import", "--database-url", db},
+		{"import", "--database-url", db, "--remove-missing", "--customers", "x.csv"},
+		{"--log-level", "loud", "migrate"},
+	} {
+		r := afscherm(t, nil, "", args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "--help") {
+			t.Errorf("afscherm %v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Error("a usage error created the database")
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	r := afscherm(t, nil, "", "--help")
+	if r.code != exitOK {
+		t.Fatalf("--help: exit %d", r.code)
+	}
+	for _, cmd := range []string{"migrate", "import", "demo"} {
+		if !strings.Contains(r.stdout, cmd) {
+			t.Errorf("--help does not list %s", cmd)
+		}
+		sub := afscherm(t, nil, "", cmd, "--help")
+		if sub.code != exitOK || !strings.Contains(sub.stdout, "Usage: afscherm "+cmd) {
+			t.Errorf("%s --help: exit %d, %q", cmd, sub.code, sub.stdout)
+		}
+	}
+}
+
+func TestMigrateReportsVersionAndReadsEnvironment(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "env.db")
+	environ := map[string]string{"AFSCHERM_DATABASE_URL": db}
+	r := afscherm(t, environ, "", "migrate")
+	if r.code != exitOK || !strings.Contains(r.stdout, "applied 0001_") || !strings.Contains(r.stdout, "schema version") {
+		t.Fatalf("first migrate: %+v", r)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("AFSCHERM_DATABASE_URL was not used: %v", err)
+	}
+	r = afscherm(t, environ, "", "migrate")
+	if r.code != exitOK || strings.Contains(r.stdout, "applied") {
+		t.Errorf("second migrate: %+v", r)
+	}
+	// A flag beats the environment.
+	other := filepath.Join(t.TempDir(), "flag.db")
+	if r := afscherm(t, environ, "", "migrate", "--database-url", other); r.code != exitOK {
+		t.Fatal(r)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("--database-url did not win over the environment: %v", err)
+	}
+}
+
+func TestUnreachableDatabaseIsOneLineWithoutPassword(t *testing.T) {
+	r := afscherm(t, nil, "", "migrate", "--database-url", "postgres://afscherm:hunter2@127.0.0.1:1/prod?connect_timeout=2")
+	if r.code != exitFailed {
+		t.Fatalf("exit %d", r.code)
+	}
+	if strings.Contains(r.stderr, "hunter2") || !strings.Contains(r.stderr, "127.0.0.1:1/prod") ||
+		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
+
+func TestImportOnBothBackends(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "import")
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		args := []string{"import", "--database-url", url,
+			"--customers", filepath.Join(root, "customers.csv"), "--domains", filepath.Join(root, "domains.csv")}
+		r := afscherm(t, nil, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "customers: 50 created") || !strings.Contains(r.stdout, "domains:   117 created") {
+			t.Fatalf("first import: %+v", r)
+		}
+		r = afscherm(t, nil, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "0 created, 0 updated, 50 unchanged") {
+			t.Errorf("second import: %+v", r)
+		}
+
+		bad := "domain,customer_number,registrar\nnew-one.nl,K1001,sidn\nwrong..nl,K1001,sidn\nother.nl,K0000,sidn\n"
+		r = afscherm(t, nil, bad, "import", "--database-url", url, "--domains", "-")
+		if r.code != exitFailed || !strings.Contains(r.stderr, "stdin:3: domain:") || !strings.Contains(r.stderr, "stdin:4: customer_number: no customer K0000") {
+			t.Errorf("bad file: %+v", r)
+		}
+		dry := afscherm(t, nil, "domain,customer_number,registrar\nnew-one.nl,K1001,sidn\n", "import", "--database-url", url, "--domains", "-", "--dry-run")
+		if dry.code != exitOK || !strings.Contains(dry.stdout, "dry run") || !strings.Contains(dry.stdout, "1 created") {
+			t.Errorf("dry run: %+v", dry)
+		}
+		again := afscherm(t, nil, "domain,customer_number,registrar\nnew-one.nl,K1001,sidn\n", "import", "--database-url", url, "--domains", "-")
+		if !strings.Contains(again.stdout, "1 created") {
+			t.Errorf("the bad file or the dry run wrote new-one.nl: %+v", again)
+		}
+	})
+}
+
+func TestImportMissingFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	r := afscherm(t, nil, "", "import", "--database-url", db, "--customers", "no-such.csv")
+	if r.code != exitFailed || !strings.Contains(r.stderr, "no-such.csv does not exist") {
+		t.Errorf("%+v", r)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kept")
+	r := afscherm(t, nil, "", "demo", "--keep", dir)
+	if r.code != exitOK {
+		t.Fatalf("demo: %+v", r)
+	}
+	for _, want := range []string{"customers: 50 created (30 persons, 20 organisations)", "domains:   117 created",
+		"bäckerei-müller.de (xn--bckerei-mller-bfb28a.de)", "nothing written"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "afscherm.db")); err != nil {
+		t.Errorf("--keep did not keep the database: %v", err)
+	}
+	if r := afscherm(t, nil, "", "demo", "--keep", dir); r.code != exitFailed || !strings.Contains(r.stderr, "empty folder") {
+		t.Errorf("second demo in the same folder: %+v", r)
+	}
+}

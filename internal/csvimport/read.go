@@ -1,0 +1,336 @@
+// Package csvimport reads the customer and domain lists staff export from the
+// company's administration — UTF-8 CSV, comma or semicolon separated, with a
+// header row — and applies them to the store in one transaction.
+//
+// A file with any bad row imports nothing: every bad row is reported with
+// its line and reason, and the reasons never repeat personal data.
+package csvimport
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/afscherm/afscherm/internal/model"
+)
+
+// CustomerColumns are the columns of a customer file, all required in the header.
+var CustomerColumns = []string{"customer_number", "name", "kind", "email", "phone", "street",
+	"postal_code", "city", "country", "language", "relationship_end"}
+
+// DomainColumns are the columns of a domain file, all required in the header.
+var DomainColumns = []string{"domain", "customer_number", "registrar"}
+
+// RowError is one bad row, or a problem with the file as a whole (Line 0).
+type RowError struct {
+	File   string
+	Line   int
+	Reason string
+}
+
+func (e RowError) String() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+}
+
+// Errors is every problem found in an import; nothing was imported.
+type Errors []RowError
+
+func (es Errors) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "import refused, nothing was changed: %d problem", len(es))
+	if len(es) != 1 {
+		b.WriteString("s")
+	}
+	for _, e := range es {
+		b.WriteString("\n  ")
+		b.WriteString(e.String())
+	}
+	return b.String()
+}
+
+// asModel wraps the list as an invalid-input error.
+func (es Errors) asModel() error {
+	return &model.Error{Kind: model.KindInvalid, Message: es.Error(), Err: es}
+}
+
+// CustomerRow is one customer read from a file.
+type CustomerRow struct {
+	Line     int
+	Customer model.Customer
+}
+
+// DomainRow is one domain read from a file.
+type DomainRow struct {
+	Line           int
+	Name           string // normalised A-label form
+	CustomerNumber string
+	Registrar      string
+}
+
+// table is a CSV file read into rows of named fields.
+type table struct {
+	file string
+	rows []record
+	errs Errors
+}
+
+type record struct {
+	line   int
+	fields map[string]string
+}
+
+// readTable reads a CSV file whose header must hold exactly the given columns,
+// in any order and case. Spaces in header names count as underscores.
+func readTable(r io.Reader, file string, columns []string) table {
+	t := table{file: file}
+	fail := func(line int, format string, args ...any) {
+		t.errs = append(t.errs, RowError{File: file, Line: line, Reason: fmt.Sprintf(format, args...)})
+	}
+
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		fail(0, "cannot read: %v", err)
+		return t
+	}
+	if len(data) > maxFileSize {
+		fail(0, "larger than %d MiB", maxFileSize>>20)
+		return t
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the byte order mark spreadsheets write
+	if len(bytes.TrimSpace(data)) == 0 {
+		fail(0, "is empty; it needs a header row with the columns %s", strings.Join(columns, ", "))
+		return t
+	}
+
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = sniffDelimiter(data)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		fail(1, "cannot read the header row: %v", csvReason(err))
+		return t
+	}
+	index, ok := t.mapHeader(header, columns)
+	if !ok {
+		return t
+	}
+
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				fail(0, "cannot read: %v", err)
+				break
+			}
+			fail(pe.StartLine, "%s", csvReason(err))
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if blank(rec) {
+			continue // spreadsheets like to end with rows of empty cells
+		}
+		if len(rec) != len(header) {
+			fail(line, "has %d fields where the header has %d", len(rec), len(header))
+			continue
+		}
+		if i := slices.IndexFunc(rec, func(f string) bool { return !utf8.ValidString(f) }); i >= 0 {
+			fail(line, "%s: is not UTF-8 text (save the file as \"CSV UTF-8\")", header[i])
+			continue
+		}
+		fields := make(map[string]string, len(columns))
+		for name, i := range index {
+			fields[name] = strings.TrimSpace(rec[i])
+		}
+		t.rows = append(t.rows, record{line: line, fields: fields})
+	}
+	return t
+}
+
+// maxFileSize caps what one import reads.
+const maxFileSize = 64 << 20
+
+func (t *table) mapHeader(header []string, columns []string) (map[string]int, bool) {
+	index := map[string]int{}
+	var unknown, dup []string
+	for i, h := range header {
+		name := strings.ToLower(strings.Join(strings.Fields(strings.TrimSpace(h)), "_"))
+		switch {
+		case !slices.Contains(columns, name):
+			unknown = append(unknown, fmt.Sprintf("%q", h))
+		case hasKey(index, name):
+			dup = append(dup, name)
+		default:
+			index[name] = i
+		}
+	}
+	var missing []string
+	for _, c := range columns {
+		if !hasKey(index, c) {
+			missing = append(missing, c)
+		}
+	}
+	fail := func(format string, args ...any) {
+		t.errs = append(t.errs, RowError{File: t.file, Line: 1, Reason: fmt.Sprintf(format, args...)})
+	}
+	if len(missing) > 0 {
+		fail("header lacks the column(s) %s", strings.Join(missing, ", "))
+	}
+	if len(unknown) > 0 {
+		fail("header has unknown column(s) %s; the columns are %s", strings.Join(unknown, ", "), strings.Join(columns, ", "))
+	}
+	if len(dup) > 0 {
+		fail("header repeats the column(s) %s", strings.Join(dup, ", "))
+	}
+	return index, len(missing)+len(unknown)+len(dup) == 0
+}
+
+func hasKey[K comparable, V any](m map[K]V, k K) bool { _, ok := m[k]; return ok }
+
+// sniffDelimiter picks ';' or ',' by which occurs more often, outside
+// quotes, in the header line.
+func sniffDelimiter(data []byte) rune {
+	line, _, _ := bufio.NewReader(bytes.NewReader(data)).ReadLine()
+	var semis, commas int
+	quoted := false
+	for _, c := range line {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == ';':
+			semis++
+		case c == ',':
+			commas++
+		}
+	}
+	if semis > commas {
+		return ';'
+	}
+	return ','
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// csvReason is the parse error without the line prefix, which RowError adds.
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ReadCustomers reads a customer file: the good rows, and every bad one.
+func ReadCustomers(r io.Reader, file string) ([]CustomerRow, Errors) {
+	t := readTable(r, file, CustomerColumns)
+	var out []CustomerRow
+	first := map[string]int{}
+	for _, rec := range t.rows {
+		f := rec.fields
+		c := model.Customer{
+			Number: f["customer_number"], Name: f["name"], Email: f["email"], Phone: f["phone"],
+			Street: f["street"], PostalCode: f["postal_code"], City: f["city"], Country: f["country"],
+		}
+		// Unknown values stay as typed, for Normalize to report.
+		var err error
+		if c.Kind, err = model.ParseCustomerKind(f["kind"]); err != nil {
+			c.Kind = model.CustomerKind(f["kind"])
+		}
+		if c.Language, err = model.ParseLanguage(f["language"]); err != nil {
+			c.Language = model.Language(f["language"])
+		}
+		problems := c.Normalize()
+		if v := f["relationship_end"]; v != "" {
+			d, err := parseDate(v)
+			if err != nil {
+				problems = append(problems, model.Problem{Field: "relationship_end", Reason: "must be a date, YYYY-MM-DD"})
+			}
+			c.RelationshipEnd = d
+		}
+		if line, dup := first[c.Number]; dup && c.Number != "" {
+			problems = append(problems, model.Problem{Field: "customer_number",
+				Reason: fmt.Sprintf("%s appears already on line %d", c.Number, line)})
+		} else {
+			first[c.Number] = rec.line
+		}
+		if len(problems) > 0 {
+			t.errs = append(t.errs, RowError{File: file, Line: rec.line, Reason: joinProblems(problems)})
+			continue
+		}
+		out = append(out, CustomerRow{Line: rec.line, Customer: c})
+	}
+	return out, t.errs
+}
+
+// ReadDomains reads a domain file: the good rows, and every bad one.
+func ReadDomains(r io.Reader, file string) ([]DomainRow, Errors) {
+	t := readTable(r, file, DomainColumns)
+	var out []DomainRow
+	first := map[string]int{}
+	for _, rec := range t.rows {
+		f := rec.fields
+		var problems []model.Problem
+		name, err := model.NormalizeDomainName(f["domain"])
+		if err != nil {
+			problems = append(problems, model.Problem{Field: "domain", Reason: strings.TrimPrefix(err.Error(), "invalid domain name: ")})
+		}
+		number := f["customer_number"]
+		if number == "" {
+			problems = append(problems, model.Problem{Field: "customer_number", Reason: "is empty"})
+		}
+		registrar, err := model.NormalizeRegistrar(f["registrar"])
+		if err != nil {
+			problems = append(problems, model.Problem{Field: "registrar", Reason: strings.TrimPrefix(err.Error(), "registrar ")})
+		}
+		if line, dup := first[name]; dup && name != "" {
+			problems = append(problems, model.Problem{Field: "domain", Reason: fmt.Sprintf("%s appears already on line %d", name, line)})
+		} else if name != "" {
+			first[name] = rec.line
+		}
+		if len(problems) > 0 {
+			t.errs = append(t.errs, RowError{File: file, Line: rec.line, Reason: joinProblems(problems)})
+			continue
+		}
+		out = append(out, DomainRow{Line: rec.line, Name: name, CustomerNumber: number, Registrar: registrar})
+	}
+	return out, t.errs
+}
+
+func joinProblems(ps []model.Problem) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return strings.Join(s, "; ")
+}
+
+// parseDate reads YYYY-MM-DD, and DD-MM-YYYY as Dutch spreadsheets write it.
+func parseDate(s string) (model.Date, error) {
+	if d, err := model.ParseDate(s); err == nil {
+		return d, nil
+	}
+	if len(s) == 10 && (s[2] == '-' || s[2] == '/') && s[5] == s[2] {
+		return model.ParseDate(s[6:10] + "-" + s[3:5] + "-" + s[0:2])
+	}
+	return model.Date{}, fmt.Errorf("not a date")
+}

@@ -1,0 +1,159 @@
+// Package demo runs afscherm end to end on sample data: a fresh SQLite
+// database, the sample customers and domains, and — as afscherm grows —
+// fake registries and registrars on loopback. It prints what it did.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm"
+	"github.com/afscherm/afscherm/internal/csvimport"
+	"github.com/afscherm/afscherm/internal/database"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// Options adjust a demo run.
+type Options struct {
+	// Dir keeps the database (and later the mail) there; empty means a
+	// temporary folder that is removed at the end.
+	Dir      string
+	Out      io.Writer
+	Logger   *slog.Logger
+	Location *time.Location // for the dates people read
+}
+
+// Run runs the demo.
+func Run(ctx context.Context, opts Options) error {
+	dir, cleanup, err := workDir(opts.Dir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	out := opts.Out
+	dbPath := filepath.Join(dir, "afscherm.db")
+
+	st, err := database.Open(ctx, dbPath, database.Options{Logger: opts.Logger})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(out, "afscherm demo\n  database: %s (schema version %d)\n", st.Describe(), st.SchemaVersion())
+
+	if err := importSamples(ctx, st, out, opts.Location); err != nil {
+		return err
+	}
+	if opts.Dir != "" {
+		fmt.Fprintf(out, "\nkept in %s\n", dir)
+	}
+	return nil
+}
+
+func workDir(keep string) (dir string, cleanup func(), err error) {
+	if keep == "" {
+		dir, err = os.MkdirTemp("", "afscherm-demo-")
+		if err != nil {
+			return "", nil, err
+		}
+		return dir, func() { os.RemoveAll(dir) }, nil
+	}
+	if err := os.MkdirAll(keep, 0o755); err != nil {
+		return "", nil, fmt.Errorf("--keep %s: %w", keep, err)
+	}
+	if _, err := os.Stat(filepath.Join(keep, "afscherm.db")); err == nil {
+		return "", nil, model.Errorf(model.KindInvalid, "%s already holds an afscherm.db: the demo needs an empty folder", keep)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", nil, err
+	}
+	return keep, func() {}, nil
+}
+
+func importSamples(ctx context.Context, st *store.Store, out io.Writer, loc *time.Location) error {
+	sum, err := importSampleFiles(ctx, st, loc)
+	if err != nil {
+		return err
+	}
+	all, err := st.Customers(ctx)
+	if err != nil {
+		return err
+	}
+	kinds := map[model.CustomerKind]int{}
+	for _, c := range all {
+		kinds[c.Kind]++
+	}
+	ds, err := st.Domains(ctx, store.DomainFilter{})
+	if err != nil {
+		return err
+	}
+	tlds := map[string]int{}
+	var idns []string
+	for _, d := range ds {
+		tlds[d.TLD()]++
+		if d.DisplayName() != d.Name {
+			idns = append(idns, d.DisplayName()+" ("+d.Name+")")
+		}
+	}
+	fmt.Fprintf(out, "\nimported testdata/import/customers.csv and domains.csv in one transaction\n")
+	fmt.Fprintf(out, "  customers: %d created (%d persons, %d organisations)\n",
+		sum.CustomersCreated, kinds[model.CustomerPerson], kinds[model.CustomerOrganisation])
+	fmt.Fprintf(out, "  domains:   %d created: %s\n", sum.DomainsCreated, countList(tlds))
+	fmt.Fprintf(out, "  internationalised names, stored as A-labels: %s\n", strings.Join(idns, ", "))
+
+	again, err := importSampleFiles(ctx, st, loc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "imported the same files again: %d customers and %d domains unchanged, nothing written\n",
+		again.CustomersUnchanged, again.DomainsUnchanged)
+	if again.Changed() {
+		return fmt.Errorf("the second import of the samples changed something: %+v", again)
+	}
+	return nil
+}
+
+func importSampleFiles(ctx context.Context, st *store.Store, loc *time.Location) (csvimport.Summary, error) {
+	customers, err := afscherm.Testdata.Open("testdata/import/customers.csv")
+	if err != nil {
+		return csvimport.Summary{}, err
+	}
+	defer customers.Close()
+	domains, err := afscherm.Testdata.Open("testdata/import/domains.csv")
+	if err != nil {
+		return csvimport.Summary{}, err
+	}
+	defer domains.Close()
+	batch := csvimport.Read(customers, "customers.csv", domains, "domains.csv")
+	sum, err := csvimport.Apply(ctx, st, batch, csvimport.Options{Today: model.DateOf(st.Now(), loc)})
+	if err != nil {
+		return sum, fmt.Errorf("import the samples: %w", err)
+	}
+	return sum, nil
+}
+
+func countList(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if m[a] != m[b] {
+			return m[b] - m[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf(".%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}

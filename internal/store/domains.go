@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/afscherm/afscherm/internal/model"
+)
+
+// Domain returns the domain with the given A-label name.
+func (r reader) Domain(ctx context.Context, name string) (model.Domain, error) {
+	d, err := scanDomain(r.q.QueryRow(ctx, r.sql.DomainByName, name))
+	if errors.Is(err, ErrNoRows) {
+		return d, model.Errorf(model.KindNotFound, "domain %s not found", name)
+	}
+	if err != nil {
+		return d, fmt.Errorf("domain %s: %w", name, err)
+	}
+	return d, nil
+}
+
+// DomainFilter narrows a list of domains; the zero filter lists all.
+type DomainFilter struct {
+	CustomerNumber string // only this customer's domains
+	ActiveOnly     bool   // only domains that are with us
+}
+
+// Domains lists domains by name.
+func (r reader) Domains(ctx context.Context, f DomainFilter) ([]model.Domain, error) {
+	ds, err := collect(ctx, r.q, r.sql.ListDomains, []any{f.CustomerNumber, f.ActiveOnly}, scanDomain)
+	if err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	return ds, nil
+}
+
+// CountDomains counts the domains, removed ones included.
+func (r reader) CountDomains(ctx context.Context) (int, error) {
+	var n int
+	if err := r.q.QueryRow(ctx, r.sql.CountDomains).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count domains: %w", err)
+	}
+	return n, nil
+}
+
+// InsertDomain adds a domain for the customer d.CustomerID and sets its ID
+// and timestamps.
+func (tx *Tx) InsertDomain(ctx context.Context, d *model.Domain) error {
+	d.CreatedAt, d.UpdatedAt = tx.now, tx.now
+	err := tx.q.QueryRow(ctx, tx.sql.InsertDomain, append(domainArgs(*d), d.CreatedAt, d.UpdatedAt)...).Scan(&d.ID)
+	if err != nil {
+		return fmt.Errorf("insert domain %s: %w", d.Name, err)
+	}
+	return nil
+}
+
+// UpdateDomain replaces the customer, registrar and dates of the domain with
+// d's name.
+func (tx *Tx) UpdateDomain(ctx context.Context, d *model.Domain) error {
+	d.UpdatedAt = tx.now
+	n, err := tx.q.Exec(ctx, tx.sql.UpdateDomain, append(domainArgs(*d), d.UpdatedAt)...)
+	if err != nil {
+		return fmt.Errorf("update domain %s: %w", d.Name, err)
+	}
+	if n == 0 {
+		return model.Errorf(model.KindNotFound, "domain %s not found", d.Name)
+	}
+	return nil
+}
+
+// domainArgs are the first arguments of InsertDomain and UpdateDomain, $1…$5;
+// the timestamps follow.
+func domainArgs(d model.Domain) []any {
+	return []any{d.Name, d.CustomerID, d.Registrar, dateArg(d.AddedOn), dateArg(d.RemovedOn)}
+}
+
+// scanDomain reads the columns id, name, customer_id, customer number,
+// registrar, added_on, removed_on, created_at, updated_at.
+func scanDomain(r Row) (model.Domain, error) {
+	var d model.Domain
+	err := r.Scan(&d.ID, &d.Name, &d.CustomerID, &d.CustomerNumber, &d.Registrar,
+		dateValue{&d.AddedOn}, dateValue{&d.RemovedOn}, timeValue{&d.CreatedAt}, timeValue{&d.UpdatedAt})
+	return d, err
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// queries is the store's whole vocabulary of SQL. Each backend writes every
+// statement in its own dialect in its *.sql files; loadQueries insists that
+// none is missing and none is extra, so the two backends cannot drift apart.
+type queries struct {
+	CreateMigrationTable string
+	MigrationVersions    string
+	RecordMigration      string
+
+	InsertCustomer   string
+	UpdateCustomer   string
+	CustomerByNumber string
+	ListCustomers    string
+	CountCustomers   string
+
+	InsertDomain string
+	UpdateDomain string
+	DomainByName string
+	ListDomains  string
+	CountDomains string
+
+	InsertAuditEvent string
+	ListAuditEvents  string
+}
+
+func loadQueries(fsys fs.FS) (*queries, error) {
+	found := map[string]string{}
+	files, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range files {
+		b, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, err
+		}
+		if err := splitQueries(file, string(b), found); err != nil {
+			return nil, err
+		}
+	}
+
+	q := &queries{}
+	v := reflect.ValueOf(q).Elem()
+	var missing []string
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		text, ok := found[name]
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		v.Field(i).SetString(text)
+		delete(found, name)
+	}
+	var extra []string
+	for name := range found {
+		extra = append(extra, name)
+	}
+	sort.Strings(extra)
+	if len(missing) > 0 || len(extra) > 0 {
+		return nil, fmt.Errorf("backend queries: missing %v, unknown %v", missing, extra)
+	}
+	return q, nil
+}
+
+func splitQueries(file, text string, into map[string]string) error {
+	var name string
+	var body strings.Builder
+	flush := func() error {
+		if name == "" {
+			return nil
+		}
+		sql := strings.TrimSpace(body.String())
+		if sql == "" {
+			return fmt.Errorf("%s: query %s is empty", file, name)
+		}
+		if _, dup := into[name]; dup {
+			return fmt.Errorf("%s: query %s is defined twice", file, name)
+		}
+		into[name] = sql
+		body.Reset()
+		return nil
+	}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		line := sc.Text()
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "-- name:"); ok {
+			if err := flush(); err != nil {
+				return err
+			}
+			name = strings.TrimSpace(rest)
+			continue
+		}
+		if name != "" {
+			body.WriteString(line)
+			body.WriteByte('\n')
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
