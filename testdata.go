@@ -5,7 +5,8 @@ package afscherm
 
 import "embed"
 
-// Testdata holds testdata/: the sample import files.
+// Testdata holds testdata/: the sample import files, and the recorded RDAP
+// and WHOIS responses with the verdicts they must get.
 //
-//go:embed testdata/import
+//go:embed testdata
 var Testdata embed.FS

@@ -31,9 +31,10 @@ type cli struct {
 	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Least important log messages to show: ${enum}."`
 	LogFormat   string `name:"log-format" default:"text" enum:"text,json" help:"Log as ${enum}."`
 
-	Migrate migrateCmd `cmd:"" help:"Bring the database schema up to date."`
-	Import  importCmd  `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
-	Demo    demoCmd    `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+	Migrate  migrateCmd  `cmd:"" help:"Bring the database schema up to date."`
+	Import   importCmd   `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
+	Demo     demoCmd     `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+	Classify classifyCmd `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
 }
 
 // env is what every command runs with.
@@ -104,14 +105,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err == nil {
 		return exitOK
 	}
+	name := commandName(kctx)
 	var u usageError
 	if errors.As(err, &u) {
-		fmt.Fprintf(stderr, "afscherm %s: %v\n", kctx.Command(), err)
-		fmt.Fprintf(stderr, "Run 'afscherm %s --help' for usage.\n", strings.Fields(kctx.Command())[0])
+		fmt.Fprintf(stderr, "afscherm %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "Run 'afscherm %s --help' for usage.\n", name)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "afscherm %s: %v\n", kctx.Command(), err)
+	fmt.Fprintf(stderr, "afscherm %s: %v\n", name, err)
 	return exitFailed
+}
+
+// commandName is the command's words without its arguments: "request show".
+func commandName(kctx *kong.Context) string {
+	var words []string
+	for _, w := range strings.Fields(kctx.Command()) {
+		if !strings.HasPrefix(w, "<") {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // envResolver gives every flag the value of AFSCHERM_<FLAG NAME> when the

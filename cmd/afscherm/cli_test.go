@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,5 +152,32 @@ func TestDemo(t *testing.T) {
 	}
 	if r := afscherm(t, nil, "", "demo", "--keep", dir); r.code != exitFailed || !strings.Contains(r.stderr, "empty folder") {
 		t.Errorf("second demo in the same folder: %+v", r)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	file := filepath.Join("..", "..", "testdata", "whois", "nl-sidn-private.txt")
+	r := afscherm(t, nil, "", "classify", "--domain", "SanneBakker.NL", "--source", "whois", file)
+	if r.code != exitOK {
+		t.Fatalf("%+v", r)
+	}
+	var got struct {
+		Domain  string
+		Verdict string
+		Fields  map[string]struct{ State, Value, Contact string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if got.Domain != "sannebakker.nl" || got.Verdict != "exposed" || got.Fields["email"].State != "visible" {
+		t.Errorf("result %+v", got)
+	}
+	bad := afscherm(t, nil, "{\"objectClassName\":", "classify", "--domain", "a.nl", "--source", "rdap", "-")
+	if bad.code != exitFailed || !strings.Contains(bad.stderr, "afscherm classify: -: not an RDAP JSON object") {
+		t.Errorf("malformed input: %+v", bad)
+	}
+	usage := afscherm(t, nil, "", "classify", "--domain", "a.nl", "--source", "ftp", file)
+	if usage.code != exitUsage {
+		t.Errorf("bad --source: %+v", usage)
 	}
 }

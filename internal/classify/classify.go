@@ -1,0 +1,406 @@
+// Package classify reads one RDAP or WHOIS response and says whether the
+// registrant's personal data is publicly visible: a verdict, every field with
+// its state and value, and the evidence for both. It does no I/O, so it can
+// be tested on recorded responses, fuzzed, and run on saved files by hand
+// (afscherm classify).
+//
+// Privacy services, redaction markers, legal-entity forms and mailbox names
+// come from the lists in lists/, not from literals in the code.
+package classify
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/afscherm/afscherm/internal/model"
+)
+
+// MaxResponseSize is the largest response the classifier reads; the lookups
+// cap what they receive at the same size.
+const MaxResponseSize = 1 << 20
+
+// Contact roles as the classifier names them.
+const (
+	roleRegistrant     = "registrant"
+	roleAdministrative = "administrative"
+	roleTechnical      = "technical"
+	roleOther          = "other"
+)
+
+// Kinds of contact.
+const (
+	kindUnknown      = ""
+	kindPerson       = "person"
+	kindOrganisation = "organisation"
+)
+
+// contact is one contact read from a response, before judgement.
+type contact struct {
+	role   string
+	handle string
+	kind   string // kindPerson or kindOrganisation when the response says
+	kindBy string // what said so, for the evidence
+	values map[model.Field]string
+	// redacted holds the fields known to be withheld, with how we know.
+	redacted map[model.Field]string
+	// withheld is set when the contact as a whole is marked as withheld
+	// (an ICANN "REDACTED FOR PRIVACY" remark, "NOT DISCLOSED!"), so that
+	// its missing fields count as redacted rather than absent.
+	withheld string
+}
+
+func newContact(role string) *contact {
+	return &contact{role: role, values: map[model.Field]string{}, redacted: map[model.Field]string{}}
+}
+
+// set records a value for a field; a street gathers its lines.
+func (c *contact) set(f model.Field, v string) {
+	v = cleanValue(v)
+	if v == "" {
+		return
+	}
+	if f == model.FieldStreet && c.values[f] != "" {
+		c.values[f] += ", " + v
+		return
+	}
+	if c.values[f] == "" {
+		c.values[f] = v
+	}
+}
+
+func (c *contact) empty() bool {
+	return len(c.values) == 0 && len(c.redacted) == 0 && c.withheld == ""
+}
+
+// cleanValue trims a value and drops the placeholders that mean "nothing".
+func cleanValue(v string) string {
+	v = strings.TrimSpace(strings.Trim(strings.TrimSpace(v), "\x00"))
+	switch strings.ToLower(v) {
+	case "", "-", ".", "n/a", "na", "none", "null", "nil", "unknown":
+		return ""
+	}
+	return v
+}
+
+// response is what a parser found in one response.
+type response struct {
+	contacts []*contact
+	evidence []string
+}
+
+func (r *response) contact(role string) *contact {
+	for _, c := range r.contacts {
+		if c.role == role {
+			return c
+		}
+	}
+	return nil
+}
+
+// personalField says whether a field can identify a natural person; the
+// country alone cannot.
+func personalField(f model.Field) bool { return f != model.FieldCountry }
+
+// judge turns what a parser found into a classification.
+func judge(domain string, r *response, ours *model.Customer) model.Classification {
+	j := judgement{
+		c: model.Classification{
+			Domain: domain, Fields: map[model.Field]model.FieldValue{}, Evidence: slices.Clone(r.evidence),
+		},
+		ours: ours,
+	}
+	reg := r.contact(roleRegistrant)
+	if reg == nil {
+		reg = newContact(roleRegistrant)
+	} else {
+		j.note("registrant contact found%s", handleNote(reg))
+	}
+	j.readFields(reg, "")
+
+	// Where the registrant shows nothing by which to know them, a registry
+	// may show another contact in its place (SIDN: the administrative
+	// contact's e-mail). That contact's data counts too.
+	admin := r.contact(roleAdministrative)
+	if admin != nil && !j.visible(model.FieldName) && !j.visible(model.FieldOrganisation) {
+		if added := j.readFields(admin, roleAdministrative); len(added) > 0 {
+			j.note("the administrative contact's %s %s shown where the registrant's data is withheld",
+				joinFields(added), plural(len(added), "is", "are"))
+		}
+	}
+
+	proxy := j.proxyService(reg)
+	kind := j.registrantKind(reg)
+	personal := j.personalFields(kind, proxy != "", admin)
+	switch {
+	case len(personal) > 0:
+		j.c.Verdict = model.VerdictExposed
+		j.note("personal data of a natural person is visible: %s", joinFields(personal))
+	case proxy != "":
+		j.c.Verdict = model.VerdictProxied
+	case kind == kindOrganisation && j.anyVisible(reg):
+		j.c.Verdict = model.VerdictOrganisation
+	case j.anyRedacted() || reg.withheld != "":
+		j.c.Verdict = model.VerdictRedacted
+	case j.anyVisible(reg):
+		// Something is shown but it is neither personal nor withheld: a
+		// country alone, or an organisation without a legal form.
+		j.c.Verdict = model.VerdictOrganisation
+	default:
+		j.c.Verdict = model.VerdictNotPublished
+		j.note("no registrant data is published")
+	}
+	if ours != nil {
+		m := match(j.c.Fields, ours)
+		j.c.Match = &m
+		if m.Any() {
+			j.note("visible data matches our customer's own: %s", matchList(m))
+		}
+	}
+	return j.c
+}
+
+type judgement struct {
+	c    model.Classification
+	ours *model.Customer
+}
+
+func (j *judgement) note(format string, args ...any) {
+	j.c.Evidence = append(j.c.Evidence, fmt.Sprintf(format, args...))
+}
+
+func (j *judgement) visible(f model.Field) bool { return j.c.Fields[f].State == model.FieldVisible }
+
+func (j *judgement) anyVisible(reg *contact) bool {
+	for _, f := range model.Fields {
+		if j.visible(f) {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *judgement) anyRedacted() bool {
+	for _, v := range j.c.Fields {
+		if v.State == model.FieldRedacted {
+			return true
+		}
+	}
+	return false
+}
+
+// readFields fills the fields not yet visible from a contact and returns
+// the ones it made visible. from names the contact when it is not the
+// registrant.
+func (j *judgement) readFields(c *contact, from string) []model.Field {
+	var added []model.Field
+	for _, f := range model.Fields {
+		if j.visible(f) {
+			continue
+		}
+		cur, has := j.c.Fields[f]
+		v := c.values[f]
+		switch {
+		case v != "" && f == model.FieldEmail && !strings.Contains(v, "@"):
+			j.setIfBetter(f, model.FieldValue{State: model.FieldRedacted, Contact: from}, has, cur)
+			j.note("%s e-mail is a contact form or text, not an address", contactName(c))
+		case v != "" && redactionMarker(v) != "" && privacyService(v) == "":
+			j.setIfBetter(f, model.FieldValue{State: model.FieldRedacted, Contact: from}, has, cur)
+			j.note("%s %s: marker %q", contactName(c), f, redactionMarker(v))
+		case v != "":
+			j.c.Fields[f] = model.FieldValue{State: model.FieldVisible, Value: v, Contact: from}
+			added = append(added, f)
+		case c.redacted[f] != "":
+			j.setIfBetter(f, model.FieldValue{State: model.FieldRedacted, Contact: from}, has, cur)
+			j.note("%s %s: %s", contactName(c), f, c.redacted[f])
+		case c.withheld != "" && personalField(f):
+			j.setIfBetter(f, model.FieldValue{State: model.FieldRedacted, Contact: from}, has, cur)
+		case !has:
+			j.c.Fields[f] = model.FieldValue{State: model.FieldAbsent}
+		}
+	}
+	if c.withheld != "" {
+		j.note("%s is marked as withheld: %s", contactName(c), c.withheld)
+	}
+	return added
+}
+
+// setIfBetter records a redaction unless the field already says more.
+func (j *judgement) setIfBetter(f model.Field, v model.FieldValue, has bool, cur model.FieldValue) {
+	if !has || cur.State == model.FieldAbsent {
+		if v.Contact == roleRegistrant {
+			v.Contact = ""
+		}
+		j.c.Fields[f] = v
+	}
+}
+
+// proxyService names the privacy service standing in for the registrant.
+func (j *judgement) proxyService(reg *contact) string {
+	for _, f := range []model.Field{model.FieldOrganisation, model.FieldName, model.FieldEmail, model.FieldStreet} {
+		if p := privacyService(reg.values[f]); p != "" {
+			j.note("privacy service %q in the registrant's %s", p, f)
+			return p
+		}
+	}
+	return ""
+}
+
+// registrantKind decides whether the registrant is a natural person or a
+// legal entity: what the response says, else a legal form in the name or
+// organisation, else — for a sole trader's business name — a person.
+func (j *judgement) registrantKind(reg *contact) string {
+	name, org := j.value(model.FieldName), j.value(model.FieldOrganisation)
+	if reg.kind != kindUnknown {
+		j.note("the response says the registrant is %s (%s)", kindWords(reg.kind), reg.kindBy)
+		return reg.kind
+	}
+	for _, v := range []string{org, name} {
+		if form := legalForm(v); form != "" {
+			j.note("legal form %q in the registrant's name", form)
+			return kindOrganisation
+		}
+	}
+	if j.ours != nil && j.ours.Kind == model.CustomerOrganisation && org != "" && sameName(org, j.ours.Name) {
+		j.note("the organisation is our customer, an organisation")
+		return kindOrganisation
+	}
+	switch {
+	case org != "" && name != "" && containsName(org, name):
+		j.note("the organisation carries the person's own name (a sole trader)")
+		return kindPerson
+	case org != "" && j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(org, j.ours.Name):
+		j.note("the organisation carries our customer's own name (a sole trader)")
+		return kindPerson
+	case org != "" && personalNameInside(org):
+		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
+		return kindPerson
+	case org != "":
+		return kindOrganisation
+	case name != "":
+		return kindPerson
+	}
+	return kindUnknown
+}
+
+func (j *judgement) value(f model.Field) string {
+	if v := j.c.Fields[f]; v.State == model.FieldVisible && v.Contact == "" {
+		return v.Value
+	}
+	return ""
+}
+
+// personalFields lists the visible fields that are a natural person's data.
+func (j *judgement) personalFields(kind string, proxied bool, admin *contact) []model.Field {
+	var out []model.Field
+	for _, f := range model.Fields {
+		v := j.c.Fields[f]
+		if v.State != model.FieldVisible || !personalField(f) {
+			continue
+		}
+		switch {
+		case v.Contact == roleAdministrative:
+			if j.adminPersonal(f, v.Value, admin) {
+				out = append(out, f)
+			}
+		case proxied:
+			// The service's own data; only a person's own mailbox betrays them.
+			if f == model.FieldEmail && privacyService(v.Value) == "" && personalMailbox(v.Value) {
+				out = append(out, f)
+			}
+		case kind == kindOrganisation:
+			if f == model.FieldEmail && personalMailbox(v.Value) {
+				out = append(out, f)
+			}
+		default: // a person, or nothing said either way
+			if f == model.FieldEmail && (roleMailbox(v.Value) || forwardingAddress(v.Value)) && !j.oursEmail(v.Value) {
+				j.noteForwarding(v.Value)
+				continue
+			}
+			if f == model.FieldOrganisation && kind != kindPerson {
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// adminPersonal says whether a field shown from the administrative contact
+// is a person's data: not a shared mailbox, not an organisation's.
+func (j *judgement) adminPersonal(f model.Field, v string, admin *contact) bool {
+	if admin != nil && (admin.kind == kindOrganisation || legalForm(admin.values[model.FieldName]) != "" ||
+		legalForm(admin.values[model.FieldOrganisation]) != "") && f != model.FieldEmail {
+		return false
+	}
+	switch f {
+	case model.FieldEmail:
+		if forwardingAddress(v) && !j.oursEmail(v) {
+			j.noteForwarding(v)
+			return false
+		}
+		return j.oursEmail(v) || !roleMailbox(v)
+	case model.FieldOrganisation:
+		return false
+	}
+	return true
+}
+
+func (j *judgement) noteForwarding(email string) {
+	if forwardingAddress(email) {
+		j.note("the e-mail address forwards without naming the registrant")
+	}
+}
+
+func (j *judgement) oursEmail(v string) bool {
+	return j.ours != nil && j.ours.Email != "" && strings.EqualFold(strings.TrimSpace(v), j.ours.Email)
+}
+
+var firstDotLast = regexp.MustCompile(`^[\p{L}]+[._][\p{L}]+(?:[._-][\p{L}]+)*@`)
+
+// personalMailbox says whether an address in an organisation's record is
+// still one person's: at a private mail provider, or first.last@.
+func personalMailbox(email string) bool {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if roleMailbox(e) || forwardingAddress(e) {
+		return false
+	}
+	return freeMail(e) || firstDotLast.MatchString(e)
+}
+
+func contactName(c *contact) string {
+	if c.role == roleRegistrant {
+		return "registrant"
+	}
+	return c.role + " contact"
+}
+
+func handleNote(c *contact) string {
+	if c.handle == "" {
+		return ""
+	}
+	return " (" + c.handle + ")"
+}
+
+func kindWords(kind string) string {
+	if kind == kindPerson {
+		return "a natural person"
+	}
+	return "a legal entity"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func joinFields(fs []model.Field) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, ", ")
+}

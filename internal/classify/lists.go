@@ -1,0 +1,190 @@
+package classify
+
+import (
+	"bufio"
+	"embed"
+	"strings"
+	"unicode"
+)
+
+//go:embed lists/*.txt
+var listFiles embed.FS
+
+// lists are the classifier's maintained lists, read once.
+var lists = struct {
+	privacyServices  []string
+	redactionMarkers []string
+	legalForms       []string
+	roleMailboxes    map[string]bool
+	freeMail         map[string]bool
+	countries        map[string]bool
+	nameParticles    map[string]bool
+	withheldNotices  []string
+	forwardingMail   []string
+}{
+	privacyServices:  readList("privacy-services.txt"),
+	redactionMarkers: readList("redaction-markers.txt"),
+	legalForms:       readList("legal-forms.txt"),
+	roleMailboxes:    set(readList("role-mailboxes.txt")),
+	freeMail:         set(readList("free-mail-domains.txt")),
+	countries:        set(readList("country-names.txt")),
+	nameParticles:    set(readList("name-particles.txt")),
+	withheldNotices:  readList("withheld-notices.txt"),
+	forwardingMail:   readList("forwarding-mail.txt"),
+}
+
+func readList(name string) []string {
+	f, err := listFiles.Open("lists/" + name)
+	if err != nil {
+		panic(err) // the lists are embedded at build time
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "#"); i >= 0 {
+			line = line[:i]
+		}
+		if line = fold(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func set(items []string) map[string]bool {
+	m := make(map[string]bool, len(items))
+	for _, it := range items {
+		m[it] = true
+	}
+	return m
+}
+
+// fold lower-cases s and collapses its white space, for matching.
+func fold(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// privacyService returns the list entry that s names, if any.
+func privacyService(s string) string { return firstIn(lists.privacyServices, s) }
+
+// redactionMarker returns the marker s contains, if any.
+func redactionMarker(s string) string { return firstIn(lists.redactionMarkers, s) }
+
+// firstIn returns the first entry of list that s contains, ignoring case and
+// spacing.
+func firstIn(list []string, s string) string {
+	f := fold(s)
+	for _, entry := range list {
+		if strings.Contains(f, entry) {
+			return entry
+		}
+	}
+	return ""
+}
+
+// legalForm returns the legal form in a name: one that ends it, or a long
+// word form (Stichting, Gemeente, …) anywhere in it.
+func legalForm(name string) string {
+	words := strings.FieldsFunc(fold(name), func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '(' || r == ')'
+	})
+	if len(words) == 0 {
+		return ""
+	}
+	joined := " " + strings.Join(words, " ") + " "
+	for _, form := range lists.legalForms {
+		if strings.HasSuffix(joined, " "+form+" ") {
+			return form
+		}
+		if len(form) >= 5 && !strings.ContainsAny(form, ".&/") && strings.Contains(joined, " "+form+" ") {
+			return form
+		}
+	}
+	return ""
+}
+
+// roleMailbox reports whether an e-mail address is a shared mailbox such as
+// info@ or hostmaster@ rather than one person's.
+func roleMailbox(email string) bool {
+	local, _, ok := strings.Cut(strings.ToLower(email), "@")
+	if !ok {
+		return false
+	}
+	if lists.roleMailboxes[local] {
+		return true
+	}
+	if i := strings.IndexAny(local, "-.+_"); i > 0 {
+		return lists.roleMailboxes[local[:i]]
+	}
+	return false
+}
+
+// freeMail reports whether an address is at a mail provider for private people.
+func freeMail(email string) bool {
+	_, domain, ok := strings.Cut(strings.ToLower(email), "@")
+	return ok && lists.freeMail[domain]
+}
+
+// countryLine reports whether a line of an address block is only a country.
+func countryLine(s string) bool { return lists.countries[fold(s)] }
+
+// withheldNotice returns the notice in a text that says the registry holds
+// the registrant's data but withholds it.
+func withheldNotice(text string) string { return firstIn(lists.withheldNotices, text) }
+
+// forwardingAddress reports whether an e-mail address forwards to the
+// registrant without naming them: at a forwarding or privacy domain, or a
+// random-looking mailbox.
+func forwardingAddress(email string) bool {
+	local, domain, ok := strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
+	if !ok {
+		return false
+	}
+	for _, w := range lists.forwardingMail {
+		if strings.Contains(domain, w) {
+			return true
+		}
+	}
+	if lists.freeMail[domain] {
+		return false // a person's own mailbox, however it looks
+	}
+	digits := 0
+	for _, r := range local {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r < 'a' || r > 'z':
+			return false
+		}
+	}
+	return len(local) >= 8 && digits >= 3
+}
+
+// personalNameInside reports whether a business name holds what looks like a
+// person's name: a capitalised word, a surname particle, a capitalised word
+// ("Schildersbedrijf Pieter de Boer").
+func personalNameInside(name string) bool {
+	words := strings.Fields(name)
+	for i := 1; i+1 < len(words); i++ {
+		j := i
+		for j+1 < len(words) && lists.nameParticles[strings.ToLower(words[j])] {
+			j++
+		}
+		if j == i || j >= len(words) {
+			continue
+		}
+		if capitalised(words[i-1]) && capitalised(words[j]) && !lists.nameParticles[strings.ToLower(words[i-1])] {
+			return true
+		}
+	}
+	return false
+}
+
+func capitalised(w string) bool {
+	for _, r := range w {
+		return unicode.IsUpper(r)
+	}
+	return false
+}

@@ -1,0 +1,137 @@
+package classify
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/afscherm/afscherm/internal/model"
+)
+
+func TestLegalForm(t *testing.T) {
+	for name, want := range map[string]string{
+		"Bakkerij Het Gouden Korenaar B.V.":      "b.v.",
+		"Stichting Vrienden van het Buurthuis":   "stichting",
+		"Coöperatie Zonnedak U.A.":               "coöperatie",
+		"Müller Feinkost GmbH":                   "gmbh",
+		"Northwind Analytics Ltd":                "ltd",
+		"Nordic Tools A/S":                       "a/s",
+		"Example, Inc.":                          "inc.",
+		"Ab de Vries":                            "",
+		"Sa Jansen":                              "",
+		"Jan de Vries Fotografie":                "",
+		"Advocatenkantoor Haan & Partners":       "partners",
+		"Gemeente Zwolle":                        "gemeente",
+		"Installatiebedrijf Dekker & Zn. V.O.F.": "v.o.f.",
+	} {
+		if got := legalForm(name); got != want {
+			t.Errorf("legalForm(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestMailboxes(t *testing.T) {
+	for email, want := range map[string]bool{
+		"info@bakkerij.nl": true, "hostmaster@hosting.nl": true, "info-nl@x.nl": true,
+		"jan@janvandenheuvel.nl": false, "jan.devries@gmail.com": false,
+	} {
+		if got := roleMailbox(email); got != want {
+			t.Errorf("roleMailbox(%q) = %v", email, got)
+		}
+	}
+	for email, want := range map[string]bool{
+		"info@bakkerij.nl": false, "jan.devries@bakkerij.nl": true, "bakkerij123@hotmail.com": true,
+		"verkoop@bakkerij.nl": false, "sales@gmail.com": false,
+	} {
+		if got := personalMailbox(email); got != want {
+			t.Errorf("personalMailbox(%q) = %v", email, got)
+		}
+	}
+}
+
+func TestMatch(t *testing.T) {
+	ours := &model.Customer{Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "Jan@Example.nl",
+		PostalCode: "1234 AB", Phone: "+31 6 1234 5678"}
+	fields := map[model.Field]model.FieldValue{
+		model.FieldName:       {State: model.FieldVisible, Value: "JAN DE VRIES"},
+		model.FieldEmail:      {State: model.FieldVisible, Value: "jan@example.nl"},
+		model.FieldPostalCode: {State: model.FieldVisible, Value: "1234AB"},
+		model.FieldPhone:      {State: model.FieldVisible, Value: "+31.612345678"},
+	}
+	if m := match(fields, ours); !m.Name || !m.Email || !m.PostalCode || !m.Phone {
+		t.Errorf("match = %+v", m)
+	}
+	fields[model.FieldName] = model.FieldValue{State: model.FieldRedacted}
+	fields[model.FieldOrganisation] = model.FieldValue{State: model.FieldVisible, Value: "Jan de Vries Fotografie"}
+	fields[model.FieldPhone] = model.FieldValue{State: model.FieldVisible, Value: "+31.201111111"}
+	if m := match(fields, ours); !m.Name || m.Phone {
+		t.Errorf("sole trader's organisation or other phone: %+v", m)
+	}
+	if !sameName("Müller", "muller") || sameName("", "") {
+		t.Error("sameName")
+	}
+}
+
+// icann builds an ICANN-style WHOIS text from label/value pairs.
+func icann(pairs ...string) string {
+	var b strings.Builder
+	b.WriteString("Domain Name: EXAMPLE.COM\n")
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b.WriteString(pairs[i] + ": " + pairs[i+1] + "\n")
+	}
+	return b.String()
+}
+
+func TestWHOISRules(t *testing.T) {
+	ours := &model.Customer{Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@devries.example"}
+	tests := []struct {
+		name string
+		text string
+		ours *model.Customer
+		want model.Verdict
+	}{
+		{"person in full", icann("Registrant Name", "Jan de Vries", "Registrant Street", "Dorpsstraat 1",
+			"Registrant City", "Utrecht", "Registrant Email", "jan@devries.example"), nil, model.VerdictExposed},
+		{"personal e-mail alone", icann("Registrant Name", "REDACTED FOR PRIVACY", "Registrant Email", "jan.devries@gmail.com"),
+			nil, model.VerdictExposed},
+		{"country alone", icann("Registrant Name", "REDACTED FOR PRIVACY", "Registrant Country", "NL"), nil, model.VerdictRedacted},
+		{"company with role mailbox", icann("Registrant Name", "Bakkerij B.V.", "Registrant Email", "info@bakkerij.example",
+			"Registrant Phone", "+31.201234567"), nil, model.VerdictOrganisation},
+		{"company with a person's mailbox", icann("Registrant Organization", "Bakkerij B.V.",
+			"Registrant Email", "piet.bakker@bakkerij.example"), nil, model.VerdictExposed},
+		{"sole trader by name", icann("Registrant Name", "Jan de Vries", "Registrant Organization", "Jan de Vries Fotografie",
+			"Registrant Country", "NL"), nil, model.VerdictExposed},
+		{"sole trader known to us", icann("Registrant Organization", "Jan de Vries Fotografie", "Registrant Country", "NL"),
+			ours, model.VerdictExposed},
+		{"organisation without legal form", icann("Registrant Organization", "Tandartsenpraktijk Molenzicht",
+			"Registrant Email", "info@molenzicht.example"), nil, model.VerdictOrganisation},
+		{"proxy", icann("Registrant Name", "Registration Private", "Registrant Organization", "Domains By Proxy, LLC",
+			"Registrant Street", "100 S. Mill Ave, Suite 1600", "Registrant Email", "example.com@domainsbyproxy.com"), nil, model.VerdictProxied},
+		{"contact form", icann("Registrant Name", "REDACTED FOR PRIVACY",
+			"Registrant Email", "Please query the RDDS service of the Registrar of Record identified in this output"), nil, model.VerdictRedacted},
+		{"nothing", "Domain: example.de\nNserver: ns1.example.de\nStatus: connect\n", nil, model.VerdictNotPublished},
+		{"block with admin e-mail in the registrant's place",
+			"Domain name: example.nl\nStatus: active\n\nRegistrant:\n   Not disclosed\n\nAdministrative contact:\n   jan@devries.example\n",
+			ours, model.VerdictExposed},
+		{"block with a role admin e-mail",
+			"Domain name: example.nl\n\nRegistrant:\n   Not disclosed\n\nAdministrative contact:\n   hostmaster@hosting.example\n",
+			nil, model.VerdictRedacted},
+		{"block with a business registrant",
+			"Domain name: example.nl\n\nRegistrant:\n   Bakkerij De Korenaar B.V.\n   Dorpsstraat 1\n   1234AB Utrecht\n   Netherlands\n\nAdministrative contact:\n   info@korenaar.example\n",
+			nil, model.VerdictOrganisation},
+		{"rpsl person object",
+			"domain: example.fr\nholder-c: JD123-FRNIC\n\nnic-hdl: JD123-FRNIC\ntype: PERSON\ncontact: Jeanne Dupont\naddress: 1 rue de la Paix\naddress: 75002 Paris\ncountry: FR\ne-mail: jeanne@dupont.example\n",
+			nil, model.VerdictExposed},
+		{"private person line", "domain: example.ru\nperson: Private Person\nregistrar: RU-CENTER-RU\n", nil, model.VerdictRedacted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := WHOIS("example.com", tc.text, tc.ours)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Verdict != tc.want {
+				t.Errorf("verdict %s, want %s\nevidence: %s\nfields: %v", got.Verdict, tc.want, strings.Join(got.Evidence, "; "), got.Fields)
+			}
+		})
+	}
+}

@@ -1,0 +1,499 @@
+package classify
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/afscherm/afscherm/internal/model"
+)
+
+// WHOIS classifies a WHOIS response (port 43 text). It reads the ICANN
+// "Registrant Name:" family of labels, indented blocks as SIDN, Nominet,
+// EURid and DNS Belgium print them, and RPSL-style objects as AFNIC
+// (holder-c), CZ.NIC (contact:), nic.at (personname:) and the .ru/.su
+// registries (person:, org:) print them. The error is for text that is not
+// a WHOIS response at all.
+func WHOIS(domain string, text string, ours *model.Customer) (model.Classification, error) {
+	r, err := parseWHOIS(text)
+	if err != nil {
+		return model.Classification{Domain: domain}, err
+	}
+	return judge(domain, r, ours), nil
+}
+
+type wline struct {
+	indent int
+	key    string // folded label before the colon; "" when there is none
+	value  string // text after the colon, or the whole line
+	text   string // the trimmed line
+}
+
+func (l wline) blank() bool { return l.text == "" }
+
+var labelPattern = regexp.MustCompile(`^([\p{L}][\p{L}0-9 ./'()_&-]{0,60}?)\s*:(?:\s+(.*)|)$`)
+
+func parseWHOIS(text string) (*response, error) {
+	if len(text) > MaxResponseSize {
+		return nil, fmt.Errorf("response is larger than %d bytes", MaxResponseSize)
+	}
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	if strings.ContainsRune(text, 0) || strings.Count(text, "\uFFFD") > len(text)/20+1 {
+		return nil, fmt.Errorf("not a WHOIS text response")
+	}
+	lines := splitLines(text)
+	r := &response{}
+	contacts := map[string]*contact{}
+	get := func(role string) *contact {
+		c := contacts[role]
+		if c == nil {
+			c = newContact(role)
+			contacts[role] = c
+		}
+		return c
+	}
+	readLabels(lines, get)
+	readBlocks(lines, get)
+	readObjects(lines, get)
+	if n := withheldNotice(text); n != "" {
+		if reg := get(roleRegistrant); reg.withheld == "" && len(reg.values) == 0 {
+			reg.withheld = fmt.Sprintf("the registry's notice %q", n)
+		}
+	}
+	for _, role := range []string{roleRegistrant, roleAdministrative, roleTechnical} {
+		if c := contacts[role]; c != nil && !c.empty() {
+			r.contacts = append(r.contacts, c)
+		}
+	}
+	return r, nil
+}
+
+func splitLines(text string) []wline {
+	raw := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	out := make([]wline, 0, len(raw))
+	for _, s := range raw {
+		s = strings.TrimRight(strings.ReplaceAll(s, "\r", ""), " \t")
+		t := strings.TrimLeft(s, " \t")
+		if strings.HasPrefix(t, "%") || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ">>>") {
+			t = ""
+		}
+		l := wline{indent: indentOf(s), text: t, value: t}
+		if m := labelPattern.FindStringSubmatch(t); m != nil && !strings.HasPrefix(m[2], "//") {
+			l.key, l.value = fold(m[1]), strings.TrimSpace(m[2])
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func indentOf(s string) int {
+	n := 0
+	for _, r := range s {
+		switch r {
+		case ' ':
+			n++
+		case '\t':
+			n += 8
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+// attribute maps a label (without its contact prefix) to a field.
+func attribute(label string) (model.Field, bool) {
+	switch label {
+	case "name", "contact name", "person", "personname", "full name":
+		return model.FieldName, true
+	case "organization", "organisation", "org", "company", "company name":
+		return model.FieldOrganisation, true
+	case "street", "street1", "street2", "street3", "address", "address1", "address2", "street address", "addr":
+		return model.FieldStreet, true
+	case "city", "town", "locality":
+		return model.FieldCity, true
+	case "postal code", "postalcode", "postcode", "post code", "zip", "zip code", "zipcode":
+		return model.FieldPostalCode, true
+	case "country", "country code", "countrycode":
+		return model.FieldCountry, true
+	case "phone", "phone number", "telephone", "tel", "voice":
+		return model.FieldPhone, true
+	case "email", "e-mail", "contact email", "mail":
+		return model.FieldEmail, true
+	}
+	return "", false
+}
+
+var contactPrefix = regexp.MustCompile(`^(registrant|holder|admin|administrative|tech|technical)(?: contact)?(?:'s)? (.+)$`)
+
+func prefixRole(p string) string {
+	switch p {
+	case "registrant", "holder":
+		return roleRegistrant
+	case "admin", "administrative":
+		return roleAdministrative
+	}
+	return roleTechnical
+}
+
+// readLabels reads "Registrant Name: …" lines (ICANN's WHOIS format and
+// many ccTLDs that copy it).
+func readLabels(lines []wline, get func(string) *contact) {
+	for _, l := range lines {
+		m := contactPrefix.FindStringSubmatch(l.key)
+		if m == nil || l.value == "" {
+			continue
+		}
+		c := get(prefixRole(m[1]))
+		attr := m[2]
+		switch {
+		case attr == "id":
+			c.handle = l.value
+		case attr == "type":
+			setKindFromText(c, l.value, l.key)
+		default:
+			if f, ok := attribute(attr); ok {
+				c.set(f, l.value)
+			}
+		}
+	}
+}
+
+// sectionRole maps a block header ("Registrant:", "Administrative
+// contact:") to a contact role, and says whether the block is an address or
+// a type rather than a contact.
+func sectionRole(header string) (role, part string) {
+	h := strings.TrimSuffix(header, "s")
+	switch h {
+	case "registrant", "holder", "domain holder", "owner", "registrant contact", "holder of domain name",
+		"registrant detail", "domain owner", "titular", "registrant name":
+		return roleRegistrant, ""
+	case "registrant's addres", "registrant addres", "address of registrant", "registrant's postal addres":
+		return roleRegistrant, "address"
+	case "registrant type", "registrant's type", "holder type":
+		return roleRegistrant, "type"
+	case "administrative contact", "admin contact", "administrative", "admin-c":
+		return roleAdministrative, ""
+	case "technical contact", "tech contact", "technical":
+		return roleTechnical, ""
+	}
+	return "", ""
+}
+
+// readBlocks reads indented blocks under a header line: SIDN's, Nominet's,
+// EURid's and DNS Belgium's layout.
+func readBlocks(lines []wline, get func(string) *contact) {
+	for i := 0; i < len(lines); i++ {
+		h := lines[i]
+		if h.key == "" || h.value != "" {
+			continue
+		}
+		role, part := sectionRole(h.key)
+		if role == "" {
+			continue
+		}
+		var body []wline
+		j := i + 1
+		for ; j < len(lines); j++ {
+			l := lines[j]
+			if l.blank() {
+				if next := nextNonBlank(lines, j); next < 0 || lines[next].indent <= h.indent {
+					break
+				}
+				continue
+			}
+			if l.indent <= h.indent {
+				break
+			}
+			body = append(body, l)
+		}
+		readBlock(get(role), part, body)
+		i = j - 1
+	}
+}
+
+func nextNonBlank(lines []wline, from int) int {
+	for k := from; k < len(lines); k++ {
+		if !lines[k].blank() {
+			return k
+		}
+	}
+	return -1
+}
+
+func readBlock(c *contact, part string, body []wline) {
+	if part == "type" {
+		for _, l := range body {
+			setKindFromText(c, l.text, "registrant type")
+		}
+		return
+	}
+	var loose []string
+	for _, l := range body {
+		if l.key != "" && l.value != "" {
+			if f, ok := attribute(l.key); ok {
+				c.set(f, l.value)
+				continue
+			}
+			if l.key == "type" {
+				setKindFromText(c, l.value, "type")
+				continue
+			}
+		}
+		if l.key != "" && l.value == "" {
+			continue // a sub-header without a value
+		}
+		loose = append(loose, l.text)
+	}
+	readAddressLines(c, loose, part != "address")
+}
+
+var (
+	dutchPostalCity   = regexp.MustCompile(`^(\d{4} ?[A-Za-z]{2})\s+(\p{L}.*)$`)
+	genericPostalCity = regexp.MustCompile(`^((?:[A-Z]{1,2}-)?\d{4,5}|\d{3} \d{2})\s+(\p{L}.*)$`)
+	cityPostal        = regexp.MustCompile(`^(\p{L}[\p{L} .'-]*?),?\s+(\d{4,5}|\d{3} ?\d{2})$`)
+	postalOnly        = regexp.MustCompile(`^(?:\d{4} ?[A-Za-z]{2}|(?:[A-Z]{1,2}-)?\d{4,5}|\d{3} \d{2}|[A-Za-z]{1,2}\d[A-Za-z\d]? ?\d[A-Za-z]{2})$`)
+	phoneLine         = regexp.MustCompile(`^(?:tel(?:ephone)?\.?:?\s*)?\+?\d[\d .()/-]{5,}$`)
+)
+
+// readAddressLines assigns unlabelled lines by their look: an e-mail
+// address, a phone number, a postal code with or without its city, a
+// country; the first other line is the name (when withName), a line just
+// before or after a postal code its city, and the rest the street.
+func readAddressLines(c *contact, lines []string, withName bool) {
+	var pieces []piece
+	nameTaken := !withName
+	for _, t := range lines {
+		t = strings.TrimSpace(t)
+		switch {
+		case t == "":
+		case redactionMarker(t) != "" && privacyService(t) == "":
+			if c.withheld == "" {
+				c.withheld = fmt.Sprintf("%q", t)
+			}
+		case strings.Contains(t, "@") && !strings.Contains(t, " "):
+			pieces = append(pieces, piece{model.FieldEmail, t})
+		case postalOnly.MatchString(t):
+			pieces = append(pieces, piece{model.FieldPostalCode, t})
+		case phoneLine.MatchString(t) && len(digits(t)) >= 7:
+			pieces = append(pieces, piece{model.FieldPhone, t})
+		case dutchPostalCity.MatchString(t):
+			m := dutchPostalCity.FindStringSubmatch(t)
+			pieces = append(pieces, piece{model.FieldPostalCode, m[1]}, piece{model.FieldCity, m[2]})
+		case genericPostalCity.MatchString(t):
+			m := genericPostalCity.FindStringSubmatch(t)
+			pieces = append(pieces, piece{model.FieldPostalCode, m[1]}, piece{model.FieldCity, m[2]})
+		case countryLine(t) || (len(t) == 2 && model.ValidCountry(strings.ToUpper(t))):
+			pieces = append(pieces, piece{model.FieldCountry, t})
+		case !nameTaken:
+			nameTaken = true
+			if legalForm(t) != "" {
+				pieces = append(pieces, piece{model.FieldOrganisation, t})
+			} else {
+				pieces = append(pieces, piece{model.FieldName, t})
+			}
+		case cityPostal.MatchString(t):
+			m := cityPostal.FindStringSubmatch(t)
+			pieces = append(pieces, piece{model.FieldCity, m[1]}, piece{model.FieldPostalCode, m[2]})
+		default:
+			pieces = append(pieces, piece{model.FieldStreet, t})
+		}
+	}
+	// A street line without digits next to a lone postal code is the city:
+	// "Bristol" above "BS1 9ZZ", "Brno" above "602 00".
+	hasCity := false
+	for _, p := range pieces {
+		hasCity = hasCity || p.field == model.FieldCity
+	}
+	for i, p := range pieces {
+		if hasCity || p.field != model.FieldPostalCode {
+			continue
+		}
+		for _, k := range []int{i - 1, i + 1} {
+			if k >= 0 && k < len(pieces) && pieces[k].field == model.FieldStreet && digits(pieces[k].text) == "" && streetsBefore(pieces, k) {
+				pieces[k].field, hasCity = model.FieldCity, true
+				break
+			}
+		}
+	}
+	for _, p := range pieces {
+		c.set(p.field, p.text)
+	}
+}
+
+// piece is one line of an address block, read as one field.
+type piece struct {
+	field model.Field
+	text  string
+}
+
+// streetsBefore reports whether a street line comes before pieces[k], so
+// that taking pieces[k] as the city leaves a street.
+func streetsBefore(pieces []piece, k int) bool {
+	for _, p := range pieces[:k] {
+		if p.field == model.FieldStreet {
+			return true
+		}
+	}
+	return false
+}
+
+func setKindFromText(c *contact, v, by string) {
+	f := fold(v)
+	switch {
+	case f == "":
+	case strings.Contains(f, "individual") || f == "person" || f == "private person" || f == "natural person" || f == "privé":
+		c.kind, c.kindBy = kindPerson, fmt.Sprintf("%s %q", by, strings.TrimSpace(v))
+	case strings.Contains(f, "compan") || strings.Contains(f, "organi") || strings.Contains(f, "limited") ||
+		strings.Contains(f, "plc") || strings.Contains(f, "partnership") || strings.Contains(f, "charit") ||
+		strings.Contains(f, "legal") || strings.Contains(f, "government") || strings.Contains(f, "school"):
+		c.kind, c.kindBy = kindOrganisation, fmt.Sprintf("%s %q", by, strings.TrimSpace(v))
+	}
+}
+
+// object is an RPSL-style paragraph of "key: value" lines.
+type object struct {
+	first  string // the first key
+	values map[string][]string
+}
+
+func (o object) get(k string) string {
+	if v := o.values[k]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func objects(lines []wline) []object {
+	var out []object
+	var cur *object
+	flush := func() {
+		if cur != nil && len(cur.values) >= 2 {
+			out = append(out, *cur)
+		}
+		cur = nil
+	}
+	for _, l := range lines {
+		if l.blank() {
+			flush()
+			continue
+		}
+		if l.key == "" || l.indent > 0 {
+			continue // wrapped or indented text belongs to no object
+		}
+		if cur == nil {
+			cur = &object{first: l.key, values: map[string][]string{}}
+		}
+		cur.values[l.key] = append(cur.values[l.key], l.value)
+	}
+	flush()
+	return out
+}
+
+// readObjects reads RPSL-style records: a domain object naming its
+// registrant by handle (holder-c, registrant) and the contact objects those
+// handles point to, or a registrant given in the domain object itself
+// (person:, org: as the .ru registry prints them).
+func readObjects(lines []wline, get func(string) *contact) {
+	objs := objects(lines)
+	var domain *object
+	for i := range objs {
+		if _, ok := objs[i].values["domain"]; ok {
+			domain = &objs[i]
+			break
+		}
+	}
+	if domain == nil {
+		return
+	}
+	for _, k := range []string{"person", "org"} {
+		if v := domain.get(k); v != "" {
+			reg := get(roleRegistrant)
+			if k == "person" {
+				reg.set(model.FieldName, v)
+			} else {
+				reg.set(model.FieldOrganisation, v)
+				if reg.kind == kindUnknown {
+					reg.kind, reg.kindBy = kindOrganisation, `"org:" line`
+				}
+			}
+		}
+	}
+	refs := []struct {
+		keys []string
+		role string
+	}{
+		{[]string{"holder-c", "holder", "registrant", "owner-c", "registrant-c"}, roleRegistrant},
+		{[]string{"admin-c"}, roleAdministrative},
+	}
+	for _, ref := range refs {
+		for _, key := range ref.keys {
+			handle := domain.get(key)
+			if handle == "" {
+				continue
+			}
+			obj := findHandle(objs, handle)
+			if obj == nil {
+				if ref.role == roleRegistrant && key == "registrant" && !looksLikeHandle(handle) {
+					get(roleRegistrant).set(model.FieldName, handle)
+				}
+				continue
+			}
+			c := get(ref.role)
+			c.handle = handle
+			readContactObject(c, *obj)
+			break
+		}
+	}
+}
+
+var handlePattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+$|^[A-Z]{2,}\d+$`)
+
+func looksLikeHandle(s string) bool { return handlePattern.MatchString(strings.TrimSpace(s)) }
+
+func findHandle(objs []object, handle string) *object {
+	for i, o := range objs {
+		if _, isDomain := o.values["domain"]; isDomain {
+			continue
+		}
+		for _, k := range []string{"nic-hdl", "contact", "handle", "id"} {
+			if strings.EqualFold(o.get(k), handle) {
+				return &objs[i]
+			}
+		}
+	}
+	return nil
+}
+
+func readContactObject(c *contact, o object) {
+	_, hasName := o.values["name"]
+	for _, key := range slices.Sorted(maps.Keys(o.values)) {
+		values := o.values[key]
+		switch key {
+		case "contact":
+			if !hasName && o.first != "contact" {
+				c.set(model.FieldName, values[0]) // AFNIC: the contact's name
+			}
+		case "type":
+			setKindFromText(c, values[0], "type")
+		case "anonymous":
+			if strings.EqualFold(values[0], "yes") {
+				c.withheld = `"anonymous: YES"`
+			}
+		case "address", "street address", "street":
+			continue // below, in order
+		default:
+			if f, ok := attribute(key); ok {
+				c.set(f, values[0])
+			}
+		}
+	}
+	readAddressLines(c, o.values["address"], false)
+	readAddressLines(c, o.values["street address"], false)
+	readAddressLines(c, o.values["street"], false)
+}
