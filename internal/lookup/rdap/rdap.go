@@ -1,0 +1,259 @@
+// Package rdap looks domains up in RDAP (RFC 9082/9083) with
+// github.com/openrdap/rdap: the registry's server from IANA's bootstrap
+// file, then — for thin registries such as .com — the registrar's server
+// that the registry's answer links to. Every request waits its turn at the
+// host's rate limit, is bounded in time and capped at 1 MiB.
+package rdap
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	ordap "github.com/openrdap/rdap"
+
+	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/ratelimit"
+)
+
+// Config sets up a Client.
+type Config struct {
+	Bootstrap string // URL or file of IANA's dns.json; DefaultBootstrap when empty
+	CacheDir  string // where a downloaded bootstrap file is kept; none when empty
+
+	Dial    lookup.Dialer  // nil: the system's network
+	RootCAs *x509.CertPool // nil: the system's roots
+	Timeout time.Duration  // per request; 15 s when zero
+
+	Limiter *ratelimit.Limiter // nil: no rate limit
+	// MaxWait is the longest a request waits for its host's rate limit;
+	// past it the lookup fails as rate_limited, to be retried later. 0 waits.
+	MaxWait   time.Duration
+	UserAgent string
+}
+
+// Client looks domains up.
+type Client struct {
+	cfg       Config
+	http      *http.Client
+	rdap      *ordap.Client
+	bootstrap *Bootstrap
+}
+
+// New returns a client.
+func New(cfg Config) *Client {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	if cfg.Dial == nil {
+		cfg.Dial = lookup.DefaultDialer(cfg.Timeout)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "afscherm (registration privacy check)"
+	}
+	transport := &http.Transport{
+		DialContext:           cfg.Dial,
+		TLSClientConfig:       &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   cfg.Timeout,
+		ResponseHeaderTimeout: cfg.Timeout,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       30 * time.Second,
+	}
+	hc := &http.Client{
+		Transport: &limitedTransport{next: transport, limiter: cfg.Limiter, maxWait: cfg.MaxWait},
+		Timeout:   cfg.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 3 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		},
+	}
+	return &Client{
+		cfg:       cfg,
+		http:      hc,
+		rdap:      &ordap.Client{HTTP: hc, UserAgent: cfg.UserAgent},
+		bootstrap: NewBootstrap(cfg.Bootstrap, cfg.CacheDir, hc),
+	}
+}
+
+// Answer is the RDAP answer that says who registered a domain.
+type Answer struct {
+	Server   string // the host whose answer Body is
+	URL      string
+	Body     []byte
+	Registry string // the registry's host, when Body is a registrar's answer it linked to
+}
+
+// Lookup asks the registry's RDAP server about domain, and the registrar's
+// when the registry's answer has no registrant and links to one. Errors are
+// *lookup.Failure.
+func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
+	servers, err := c.bootstrap.Servers(ctx, domain)
+	if err != nil {
+		return Answer{}, lookup.Fail("", lookup.ReasonNoService, err)
+	}
+	if len(servers) == 0 {
+		return Answer{}, &lookup.Failure{Reason: lookup.ReasonNoService, Detail: "no RDAP service for ." + tldOf(domain)}
+	}
+	var answer Answer
+	var lastErr error
+	for _, server := range servers {
+		req := ordap.NewDomainRequest(domain).WithServer(server).WithContext(ctx)
+		answer, lastErr = c.get(req)
+		if lastErr == nil {
+			break
+		}
+		if f, ok := lookup.AsFailure(lastErr); ok && (f.Reason == lookup.ReasonNotRegistered || f.Reason == lookup.ReasonRateLimited) {
+			return Answer{}, lastErr
+		}
+	}
+	if lastErr != nil {
+		return Answer{}, lastErr
+	}
+	link := registrarLink(answer.Body, answer.Server)
+	if link == nil {
+		return answer, nil
+	}
+	registrar, err := c.get(ordap.NewRawRequest(link).WithContext(ctx))
+	if err != nil {
+		return Answer{}, err
+	}
+	registrar.Registry = answer.Server
+	return registrar, nil
+}
+
+// get runs one request and turns what came back into an Answer or a Failure.
+func (c *Client) get(req *ordap.Request) (Answer, error) {
+	u := req.URL()
+	host := u.Hostname()
+	resp, err := c.rdap.Do(req)
+	if resp == nil || len(resp.HTTP) == 0 {
+		return Answer{}, lookup.Fail(host, "", err)
+	}
+	h := resp.HTTP[len(resp.HTTP)-1]
+	if h.Response == nil {
+		return Answer{}, transportFailure(host, h.Error)
+	}
+	status := h.Response.StatusCode
+	switch {
+	case status == http.StatusNotFound:
+		return Answer{}, &lookup.Failure{Reason: lookup.ReasonNotRegistered, Host: host}
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+		wait := lookup.ParseRetryAfter(h.Response.Header.Get("Retry-After"), time.Now())
+		if wait == 0 {
+			wait = 30 * time.Second
+		}
+		if c.cfg.Limiter != nil {
+			c.cfg.Limiter.Penalize(host, wait)
+		}
+		return Answer{}, &lookup.Failure{Reason: lookup.ReasonRateLimited, Host: host, RetryAfter: wait,
+			Detail: fmt.Sprintf("HTTP %d", status)}
+	case status < 200 || status > 299:
+		return Answer{}, &lookup.Failure{Reason: lookup.ReasonHTTPStatus, Host: host, Detail: fmt.Sprintf("HTTP %d", status)}
+	case errors.Is(h.Error, lookup.ErrTooLarge):
+		return Answer{}, lookup.Fail(host, lookup.ReasonTooLarge, h.Error)
+	case len(h.Body) == 0:
+		return Answer{}, &lookup.Failure{Reason: lookup.ReasonMalformed, Host: host, Detail: "empty body"}
+	case h.Error != nil && !isDecodeError(h.Error):
+		return Answer{}, transportFailure(host, h.Error)
+	}
+	// A body openrdap could not decode is still returned: the classifier
+	// reads it more leniently, and says so when it cannot.
+	return Answer{Server: host, URL: u.String(), Body: h.Body}, nil
+}
+
+func isDecodeError(err error) bool {
+	var se *json.SyntaxError
+	var ue *json.UnmarshalTypeError
+	var de ordap.DecoderError
+	return errors.As(err, &se) || errors.As(err, &ue) || errors.As(err, &de)
+}
+
+func transportFailure(host string, err error) error {
+	var tl *ratelimit.TooLongError
+	if errors.As(err, &tl) {
+		return &lookup.Failure{Reason: lookup.ReasonRateLimited, Host: host, RetryAfter: tl.Delay, Detail: "waiting for our own rate limit", Err: err}
+	}
+	return lookup.Fail(host, "", err)
+}
+
+// registrarLink finds, in a registry's answer without a registrant, the link
+// to the registrar's RDAP record of the domain.
+func registrarLink(body []byte, registryHost string) *url.URL {
+	var doc struct {
+		Entities []struct {
+			Roles []string `json:"roles"`
+		} `json:"entities"`
+		Links []struct {
+			Rel  string `json:"rel"`
+			Href string `json:"href"`
+			Type string `json:"type"`
+		} `json:"links"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return nil
+	}
+	for _, e := range doc.Entities {
+		for _, r := range e.Roles {
+			if strings.EqualFold(r, "registrant") {
+				return nil // a thick registry's answer: it says enough
+			}
+		}
+	}
+	for _, l := range doc.Links {
+		if !strings.EqualFold(l.Rel, "related") || !strings.Contains(l.Href, "/domain/") {
+			continue
+		}
+		if l.Type != "" && !strings.Contains(l.Type, "rdap+json") && !strings.Contains(l.Type, "application/json") {
+			continue
+		}
+		u, err := url.Parse(l.Href)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			continue
+		}
+		if strings.EqualFold(u.Hostname(), registryHost) && strings.Contains(u.Path, "/domain/") && u.RawQuery == "" {
+			// A link back to the registry itself is not the registrar's.
+			continue
+		}
+		return u
+	}
+	return nil
+}
+
+func tldOf(domain string) string { return domain[strings.LastIndexByte(domain, '.')+1:] }
+
+// limitedTransport waits for the host's rate limit before each request and
+// caps each response body.
+type limitedTransport struct {
+	next    http.RoundTripper
+	limiter *ratelimit.Limiter
+	maxWait time.Duration
+}
+
+func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.limiter != nil {
+		if err := t.limiter.Wait(req.Context(), req.URL.Hostname(), t.maxWait); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = cappedBody{lookup.CapReader(resp.Body, lookup.MaxResponseSize), resp.Body}
+	return resp, nil
+}
+
+type cappedBody struct {
+	io.Reader
+	io.Closer
+}

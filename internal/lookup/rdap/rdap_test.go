@@ -1,0 +1,189 @@
+package rdap_test
+
+import (
+	"context"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/afscherm/afscherm"
+	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/lookup/rdap"
+	"github.com/afscherm/afscherm/internal/lookup/rdap/rdaptest"
+	"github.com/afscherm/afscherm/internal/loopback"
+	"github.com/afscherm/afscherm/internal/ratelimit"
+)
+
+func recorded(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := fs.ReadFile(afscherm.Testdata, "testdata/rdap/"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// world is a registry for .com, one for .nl, and a registrar, on a sealed
+// loopback network, with a bootstrap file pointing at the registries.
+type world struct {
+	net                         *loopback.Network
+	verisign, sidn, registrar   *rdaptest.Server
+	bootstrapFile, bootstrapURL string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	n, err := loopback.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(n.Close)
+	w := &world{net: n}
+	w.verisign = &rdaptest.Server{Source: rdaptest.Files{"bakkerij-voorbeeld.com": recorded(t, "com-verisign-registry.json")}}
+	w.registrar = &rdaptest.Server{Source: rdaptest.Files{"bakkerij-voorbeeld.com": recorded(t, "com-registrar-redacted.json")}}
+	w.sidn = &rdaptest.Server{Source: rdaptest.Files{"janvandenheuvel.nl": recorded(t, "nl-sidn-private.json")}}
+	serve := func(h http.Handler, name string) string {
+		u, err := n.ServeHTTPS(h, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	comURL := serve(w.verisign, "rdap.verisign.com") + "com/v1/"
+	serve(w.registrar, "rdap.registrar.example")
+	nlURL := serve(w.sidn, "rdap.sidn.nl")
+	boot := rdaptest.Bootstrap(map[string]string{"com": comURL, "nl": nlURL})
+	w.bootstrapFile = filepath.Join(t.TempDir(), "dns.json")
+	if err := os.WriteFile(w.bootstrapFile, boot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.bootstrapURL = serve(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.Write(boot) }), "data.iana.test") + "rdap/dns.json"
+	return w
+}
+
+func (w *world) client(cfg rdap.Config) *rdap.Client {
+	if cfg.Bootstrap == "" {
+		cfg.Bootstrap = w.bootstrapFile
+	}
+	cfg.Dial, cfg.RootCAs = w.net.Dial, w.net.RootCAs()
+	return rdap.New(cfg)
+}
+
+func failure(t *testing.T, err error, reason string) *lookup.Failure {
+	t.Helper()
+	f, ok := lookup.AsFailure(err)
+	if !ok || f.Reason != reason {
+		t.Fatalf("err = %v, want a %s failure", err, reason)
+	}
+	return f
+}
+
+func TestThinRegistryFollowsRegistrarLink(t *testing.T) {
+	w := newWorld(t)
+	a, err := w.client(rdap.Config{}).Lookup(context.Background(), "bakkerij-voorbeeld.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Server != "rdap.registrar.example" || a.Registry != "rdap.verisign.com" || string(a.Body) != string(recorded(t, "com-registrar-redacted.json")) {
+		t.Errorf("answer from %s (registry %s)", a.Server, a.Registry)
+	}
+	if w.verisign.Requests() != 1 || w.registrar.Requests() != 1 {
+		t.Errorf("requests: registry %d, registrar %d", w.verisign.Requests(), w.registrar.Requests())
+	}
+}
+
+func TestThickRegistryAnswersItself(t *testing.T) {
+	w := newWorld(t)
+	a, err := w.client(rdap.Config{}).Lookup(context.Background(), "janvandenheuvel.nl")
+	if err != nil || a.Server != "rdap.sidn.nl" || a.Registry != "" {
+		t.Fatalf("answer %+v, %v", a, err)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	w := newWorld(t)
+	w.sidn.Faults = map[string]rdaptest.Fault{
+		"garbage.nl": rdaptest.FaultGarbage, "huge.nl": rdaptest.FaultHuge, "hang.nl": rdaptest.FaultHang,
+		"broken.nl": rdaptest.FaultStatus500, "busy.nl": rdaptest.FaultTooMany,
+	}
+	limiter := ratelimit.New(ratelimit.Limits{Default: 1000})
+	c := w.client(rdap.Config{Timeout: 500 * time.Millisecond, Limiter: limiter})
+	ctx := context.Background()
+
+	_, err := c.Lookup(ctx, "unknown.nl")
+	failure(t, err, lookup.ReasonNotRegistered)
+	_, err = c.Lookup(ctx, "example.de")
+	failure(t, err, lookup.ReasonNoService)
+	_, err = c.Lookup(ctx, "huge.nl")
+	failure(t, err, lookup.ReasonTooLarge)
+	_, err = c.Lookup(ctx, "hang.nl")
+	failure(t, err, lookup.ReasonTimeout)
+	_, err = c.Lookup(ctx, "broken.nl")
+	failure(t, err, lookup.ReasonHTTPStatus)
+
+	// Garbage is handed to the classifier, which says what is wrong with it.
+	if a, err := c.Lookup(ctx, "garbage.nl"); err != nil || len(a.Body) == 0 {
+		t.Errorf("garbage: %v", err)
+	}
+
+	f := failure(t, func() error { _, err := c.Lookup(ctx, "busy.nl"); return err }(), lookup.ReasonRateLimited)
+	if f.RetryAfter != 7*time.Second || f.Host != "rdap.sidn.nl" {
+		t.Errorf("429: %+v", f)
+	}
+	if r := limiter.Rate("rdap.sidn.nl"); r != 500 {
+		t.Errorf("the 429 did not slow the host down: rate %v", r)
+	}
+	// And the host is left alone until the server's Retry-After has passed.
+	_, err = c.Lookup(ctx, "janvandenheuvel.nl")
+	failure(t, err, lookup.ReasonTimeout)
+}
+
+func TestOwnRateLimitSaysWhenToComeBack(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(rdap.Config{Limiter: ratelimit.New(ratelimit.Limits{Default: 0.5}), MaxWait: 100 * time.Millisecond})
+	ctx := context.Background()
+	if _, err := c.Lookup(ctx, "janvandenheuvel.nl"); err != nil {
+		t.Fatal(err)
+	}
+	f := failure(t, func() error { _, err := c.Lookup(ctx, "janvandenheuvel.nl"); return err }(), lookup.ReasonRateLimited)
+	if f.RetryAfter < time.Second || f.RetryAfter > 2*time.Second {
+		t.Errorf("retry after %s", f.RetryAfter)
+	}
+	if w.sidn.Requests() != 1 {
+		t.Errorf("the limited request reached the server")
+	}
+}
+
+func TestRegistrarOffTheNetwork(t *testing.T) {
+	w := newWorld(t)
+	w.verisign.Source = rdaptest.Files{"elsewhere.com": []byte(`{"objectClassName":"domain","ldhName":"elsewhere.com",
+		"links":[{"rel":"related","type":"application/rdap+json","href":"https://rdap.unknown-registrar.example/domain/elsewhere.com"}]}`)}
+	_, err := w.client(rdap.Config{}).Lookup(context.Background(), "elsewhere.com")
+	f := failure(t, err, lookup.ReasonConnection)
+	if f.Host != "rdap.unknown-registrar.example" {
+		t.Errorf("failure names %q", f.Host)
+	}
+}
+
+func TestBootstrapDownloadedAndCached(t *testing.T) {
+	w := newWorld(t)
+	cache := t.TempDir()
+	if _, err := w.client(rdap.Config{Bootstrap: w.bootstrapURL, CacheDir: cache}).Lookup(context.Background(), "janvandenheuvel.nl"); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(cache, "rdap-dns-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("cache holds %v", files)
+	}
+	// A client whose source cannot be reached uses the fresh copy on disk.
+	dead := w.client(rdap.Config{Bootstrap: w.bootstrapURL, CacheDir: cache})
+	w.net.Close()
+	if _, err := dead.Lookup(context.Background(), "janvandenheuvel.nl"); err == nil {
+		t.Fatal("lookup worked with the servers gone")
+	} else if f, _ := lookup.AsFailure(err); f.Reason == lookup.ReasonNoService {
+		t.Errorf("the cached bootstrap file was not used: %v", err)
+	}
+}

@@ -1,0 +1,159 @@
+// Package loopback is a sealed network on 127.0.0.1 for tests and the demo:
+// servers listen on loopback under the names of the registries and
+// registrars they play (rdap.sidn.nl, whois.verisign-grs.com:43), clients
+// dial those names through Dial, and TLS certificates for the names come from
+// a private certificate authority that only this network trusts. Nothing
+// dialled through it can leave the machine.
+package loopback
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Network routes names to loopback listeners.
+type Network struct {
+	caCert *x509.Certificate
+	caKey  *ecdsa.PrivateKey
+	pool   *x509.CertPool
+
+	mu        sync.Mutex
+	routes    map[string]string // "name:port" → "127.0.0.1:port"
+	listeners []net.Listener
+	servers   []*http.Server
+}
+
+// New makes an empty network with a fresh certificate authority.
+func New() (*Network, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "afscherm loopback CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
+		IsCA:                  true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &Network{caCert: cert, caKey: key, pool: pool, routes: map[string]string{}}, nil
+}
+
+// RootCAs trusts this network's certificates, and no others.
+func (n *Network) RootCAs() *x509.CertPool { return n.pool }
+
+// Certificate issues a certificate for the names, signed by the network's CA.
+func (n *Network) Certificate(names ...string) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, n.caCert, &key.PublicKey, n.caKey)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der, n.caCert.Raw}, PrivateKey: key}, nil
+}
+
+// Listen opens a loopback listener that answers for name:port.
+func (n *Network) Listen(name string, port int) (net.Listener, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.routes[strings.ToLower(net.JoinHostPort(name, fmt.Sprint(port)))] = l.Addr().String()
+	n.listeners = append(n.listeners, l)
+	return l, nil
+}
+
+// ServeHTTPS serves handler over TLS at https://NAME/ for each name, and
+// returns the base URL of the first.
+func (n *Network) ServeHTTPS(handler http.Handler, names ...string) (string, error) {
+	cert, err := n.Certificate(names...)
+	if err != nil {
+		return "", err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: handler, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		ReadHeaderTimeout: 10 * time.Second}
+	n.mu.Lock()
+	for _, name := range names {
+		n.routes[strings.ToLower(net.JoinHostPort(name, "443"))] = l.Addr().String()
+	}
+	n.servers = append(n.servers, srv)
+	n.mu.Unlock()
+	go srv.ServeTLS(l, "", "") //nolint:errcheck // ends with Close
+	return "https://" + names[0] + "/", nil
+}
+
+// Dial connects to a name on this network; any other address is refused,
+// except a literal loopback address.
+func (n *Network) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	n.mu.Lock()
+	to, ok := n.routes[strings.ToLower(addr)]
+	n.mu.Unlock()
+	if !ok {
+		host, _, _ := net.SplitHostPort(addr)
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return nil, &net.OpError{Op: "dial", Net: network, Err: fmt.Errorf("%s is not on the loopback network", addr)}
+		}
+		to = addr
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+// Close stops every server and listener.
+func (n *Network) Close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, s := range n.servers {
+		s.Close()
+	}
+	for _, l := range n.listeners {
+		l.Close()
+	}
+}
