@@ -34,6 +34,10 @@ type cli struct {
 	Migrate  migrateCmd  `cmd:"" help:"Bring the database schema up to date."`
 	Import   importCmd   `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
 	Demo     demoCmd     `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+	Serve    serveCmd    `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
+	Worker   workerCmd   `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
+	Scan     scanCmd     `cmd:"" help:"Scan domains now and print what is visible."`
+	Digest   digestCmd   `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`
 	Classify classifyCmd `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
 }
 

@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/afscherm/afscherm/internal/classify"
 	"github.com/afscherm/afscherm/internal/model"
@@ -59,19 +57,12 @@ func (c classifyCmd) Run(e *env) error {
 }
 
 func readCapped(e *env, path string) ([]byte, error) {
-	var r io.Reader = e.stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, model.Errorf(model.KindInvalid, "file %s does not exist", path)
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
+	in, _, err := openInput(e, path)
+	if err != nil {
+		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(r, classify.MaxResponseSize+1))
+	defer in.Close()
+	body, err := io.ReadAll(io.LimitReader(in.reader(), classify.MaxResponseSize+1))
 	if err != nil {
 		return nil, err
 	}

@@ -7,5 +7,5 @@ type demoCmd struct {
 }
 
 func (c demoCmd) Run(e *env) error {
-	return demo.Run(e.ctx, demo.Options{Dir: c.Keep, Out: e.stdout, Logger: e.jobLog, Location: amsterdam})
+	return demo.Run(e.ctx, demo.Options{Dir: c.Keep, Out: e.stdout, Logger: e.log, RiverLog: e.jobLog, Location: amsterdam})
 }

@@ -93,7 +93,9 @@ func (in input) Close() {
 	}
 }
 
-func openInput(e *env, path string) (input, string, error) {
+// openInput opens a file argument: a path, or "-" for standard input; ""
+// opens nothing. The name is what messages call it.
+func openInput(e *env, path string) (in input, name string, err error) {
 	switch path {
 	case "":
 		return input{}, "", nil

@@ -267,7 +267,7 @@ func (j *judgement) registrantKind(reg *contact) string {
 		return kindOrganisation
 	}
 	switch {
-	case org != "" && name != "" && containsName(org, name):
+	case org != "" && name != "" && !sameName(org, name) && containsName(org, name):
 		j.note("the organisation carries the person's own name (a sole trader)")
 		return kindPerson
 	case org != "" && j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(org, j.ours.Name):

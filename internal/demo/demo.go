@@ -16,10 +16,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/afscherm/afscherm"
-	"github.com/afscherm/afscherm/internal/csvimport"
 	"github.com/afscherm/afscherm/internal/database"
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/sampledata"
 	"github.com/afscherm/afscherm/internal/store"
 )
 
@@ -29,7 +28,8 @@ type Options struct {
 	// temporary folder that is removed at the end.
 	Dir      string
 	Out      io.Writer
-	Logger   *slog.Logger
+	Logger   *slog.Logger   // afscherm's log
+	RiverLog *slog.Logger   // River's own log
 	Location *time.Location // for the dates people read
 }
 
@@ -43,7 +43,10 @@ func Run(ctx context.Context, opts Options) error {
 	out := opts.Out
 	dbPath := filepath.Join(dir, "afscherm.db")
 
-	st, err := database.Open(ctx, dbPath, database.Options{Logger: opts.Logger})
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := database.Open(ctx, dbPath, database.Options{Logger: opts.RiverLog})
 	if err != nil {
 		return err
 	}
@@ -51,6 +54,9 @@ func Run(ctx context.Context, opts Options) error {
 	fmt.Fprintf(out, "afscherm demo\n  database: %s (schema version %d)\n", st.Describe(), st.SchemaVersion())
 
 	if err := importSamples(ctx, st, out, opts.Location); err != nil {
+		return err
+	}
+	if err := scanSamples(ctx, st, dir, out, opts); err != nil {
 		return err
 	}
 	if opts.Dir != "" {
@@ -79,7 +85,7 @@ func workDir(keep string) (dir string, cleanup func(), err error) {
 }
 
 func importSamples(ctx context.Context, st *store.Store, out io.Writer, loc *time.Location) error {
-	sum, err := importSampleFiles(ctx, st, loc)
+	sum, err := sampledata.Import(ctx, st, model.DateOf(st.Now(), loc))
 	if err != nil {
 		return err
 	}
@@ -109,7 +115,7 @@ func importSamples(ctx context.Context, st *store.Store, out io.Writer, loc *tim
 	fmt.Fprintf(out, "  domains:   %d created: %s\n", sum.DomainsCreated, countList(tlds))
 	fmt.Fprintf(out, "  internationalised names, stored as A-labels: %s\n", strings.Join(idns, ", "))
 
-	again, err := importSampleFiles(ctx, st, loc)
+	again, err := sampledata.Import(ctx, st, model.DateOf(st.Now(), loc))
 	if err != nil {
 		return err
 	}
@@ -119,25 +125,6 @@ func importSamples(ctx context.Context, st *store.Store, out io.Writer, loc *tim
 		return fmt.Errorf("the second import of the samples changed something: %+v", again)
 	}
 	return nil
-}
-
-func importSampleFiles(ctx context.Context, st *store.Store, loc *time.Location) (csvimport.Summary, error) {
-	customers, err := afscherm.Testdata.Open("testdata/import/customers.csv")
-	if err != nil {
-		return csvimport.Summary{}, err
-	}
-	defer customers.Close()
-	domains, err := afscherm.Testdata.Open("testdata/import/domains.csv")
-	if err != nil {
-		return csvimport.Summary{}, err
-	}
-	defer domains.Close()
-	batch := csvimport.Read(customers, "customers.csv", domains, "domains.csv")
-	sum, err := csvimport.Apply(ctx, st, batch, csvimport.Options{Today: model.DateOf(st.Now(), loc)})
-	if err != nil {
-		return sum, fmt.Errorf("import the samples: %w", err)
-	}
-	return sum, nil
 }
 
 func countList(m map[string]int) string {

@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -109,13 +110,21 @@ func (n *Network) Listen(name string, port int) (net.Listener, error) {
 // ServeHTTPS serves handler over TLS at https://NAME/ for each name, and
 // returns the base URL of the first.
 func (n *Network) ServeHTTPS(handler http.Handler, names ...string) (string, error) {
+	u, _, err := n.ServeHTTPSBoth(handler, names...)
+	return u, err
+}
+
+// ServeHTTPSBoth is ServeHTTPS that also returns the base URL by address,
+// https://127.0.0.1:PORT/, which clients outside this process can reach
+// when they trust the network's CA (CAPEM).
+func (n *Network) ServeHTTPSBoth(handler http.Handler, names ...string) (byName, byAddr string, err error) {
 	cert, err := n.Certificate(names...)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	srv := &http.Server{Handler: handler, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
 		ReadHeaderTimeout: 10 * time.Second}
@@ -126,7 +135,13 @@ func (n *Network) ServeHTTPS(handler http.Handler, names ...string) (string, err
 	n.servers = append(n.servers, srv)
 	n.mu.Unlock()
 	go srv.ServeTLS(l, "", "") //nolint:errcheck // ends with Close
-	return "https://" + names[0] + "/", nil
+	return "https://" + names[0] + "/", "https://" + l.Addr().String() + "/", nil
+}
+
+// CAPEM is the network's CA certificate in PEM, for clients in other
+// processes.
+func (n *Network) CAPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: n.caCert.Raw})
 }
 
 // Dial connects to a name on this network; any other address is refused,

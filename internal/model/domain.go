@@ -20,8 +20,12 @@ type Domain struct {
 	Registrar      string // our registrar of record, e.g. "openprovider"
 	AddedOn        Date
 	RemovedOn      Date // zero while the domain is with us
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// LastVerdict is the verdict of the latest successful scan; empty
+	// before the first, or when the domain is no longer registered.
+	LastVerdict   Verdict
+	LastScannedAt time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // TLD returns the last label of the domain name.

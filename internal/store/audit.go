@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/afscherm/afscherm/internal/model"
 )
@@ -35,7 +36,8 @@ type AuditFilter struct {
 	SubjectKind string
 	SubjectID   string
 	Action      string
-	Limit       int // the newest Limit events; 0 for all
+	Since       time.Time // events at or after; zero for no bound
+	Limit       int       // the newest Limit events; 0 for all
 }
 
 // AuditEvents lists events, oldest first.
@@ -44,7 +46,7 @@ func (r reader) AuditEvents(ctx context.Context, f AuditFilter) ([]model.AuditEv
 	if limit <= 0 {
 		limit = -1
 	}
-	es, err := collect(ctx, r.q, r.sql.ListAuditEvents, []any{f.SubjectKind, f.SubjectID, f.Action, limit}, scanAuditEvent)
+	es, err := collect(ctx, r.q, r.sql.ListAuditEvents, []any{f.SubjectKind, f.SubjectID, f.Action, limit, f.Since.UTC()}, scanAuditEvent)
 	if err != nil {
 		return nil, fmt.Errorf("list audit events: %w", err)
 	}

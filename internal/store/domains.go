@@ -22,13 +22,14 @@ func (r reader) Domain(ctx context.Context, name string) (model.Domain, error) {
 
 // DomainFilter narrows a list of domains; the zero filter lists all.
 type DomainFilter struct {
-	CustomerNumber string // only this customer's domains
-	ActiveOnly     bool   // only domains that are with us
+	CustomerNumber string        // only this customer's domains
+	ActiveOnly     bool          // only domains that are with us
+	Verdict        model.Verdict // only domains whose latest verdict is this
 }
 
 // Domains lists domains by name.
 func (r reader) Domains(ctx context.Context, f DomainFilter) ([]model.Domain, error) {
-	ds, err := collect(ctx, r.q, r.sql.ListDomains, []any{f.CustomerNumber, f.ActiveOnly}, scanDomain)
+	ds, err := collect(ctx, r.q, r.sql.ListDomains, []any{f.CustomerNumber, f.ActiveOnly, string(f.Verdict)}, scanDomain)
 	if err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
 	}
@@ -76,10 +77,16 @@ func domainArgs(d model.Domain) []any {
 }
 
 // scanDomain reads the columns id, name, customer_id, customer number,
-// registrar, added_on, removed_on, created_at, updated_at.
+// registrar, added_on, removed_on, last_verdict, last_scanned_at,
+// created_at, updated_at.
 func scanDomain(r Row) (model.Domain, error) {
 	var d model.Domain
+	var verdict *string
 	err := r.Scan(&d.ID, &d.Name, &d.CustomerID, &d.CustomerNumber, &d.Registrar,
-		dateValue{&d.AddedOn}, dateValue{&d.RemovedOn}, timeValue{&d.CreatedAt}, timeValue{&d.UpdatedAt})
+		dateValue{&d.AddedOn}, dateValue{&d.RemovedOn}, &verdict, timeValue{&d.LastScannedAt},
+		timeValue{&d.CreatedAt}, timeValue{&d.UpdatedAt})
+	if verdict != nil {
+		d.LastVerdict = model.Verdict(*verdict)
+	}
 	return d, err
 }

@@ -31,6 +31,22 @@ type queries struct {
 
 	InsertAuditEvent string
 	ListAuditEvents  string
+
+	InsertScanResult string
+	SetDomainVerdict string
+	ListScans        string
+	CountVerdicts    string
+	ScanOutcomes     string
+	PurgeRaw         string
+	CountRaw         string
+
+	UpsertWorker       string
+	DeleteStaleWorkers string
+	DeleteWorker       string
+	CountWorkers       string
+
+	InsertDigest string
+	LatestDigest string
 }
 
 func loadQueries(fsys fs.FS) (*queries, error) {

@@ -119,7 +119,8 @@ func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
 	if lastErr != nil {
 		return Answer{}, lastErr
 	}
-	link := registrarLink(answer.Body, answer.Server)
+	registryURL, _ := url.Parse(answer.URL)
+	link := registrarLink(answer.Body, registryURL)
 	if link == nil {
 		return answer, nil
 	}
@@ -188,7 +189,7 @@ func transportFailure(host string, err error) error {
 
 // registrarLink finds, in a registry's answer without a registrant, the link
 // to the registrar's RDAP record of the domain.
-func registrarLink(body []byte, registryHost string) *url.URL {
+func registrarLink(body []byte, registry *url.URL) *url.URL {
 	var doc struct {
 		Entities []struct {
 			Roles []string `json:"roles"`
@@ -220,9 +221,8 @@ func registrarLink(body []byte, registryHost string) *url.URL {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			continue
 		}
-		if strings.EqualFold(u.Hostname(), registryHost) && strings.Contains(u.Path, "/domain/") && u.RawQuery == "" {
-			// A link back to the registry itself is not the registrar's.
-			continue
+		if registry != nil && strings.EqualFold(u.Host, registry.Host) && strings.EqualFold(u.Path, registry.Path) {
+			continue // a link back to the registry's own answer
 		}
 		return u
 	}

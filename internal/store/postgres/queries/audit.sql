@@ -12,6 +12,7 @@ FROM (
     WHERE ($1 = '' OR subject_kind = $1)
       AND ($2 = '' OR subject_id = $2)
       AND ($3 = '' OR action = $3)
+      AND at >= $5
     ORDER BY id DESC
     LIMIT CASE WHEN $4::bigint < 0 THEN NULL ELSE $4::bigint END
 ) e

@@ -10,18 +10,19 @@ WHERE name = ?1;
 
 -- name: DomainByName
 SELECT d.id, d.name, d.customer_id, c.number, d.registrar, d.added_on, d.removed_on,
-       d.created_at, d.updated_at
+       d.last_verdict, d.last_scanned_at, d.created_at, d.updated_at
 FROM domains d
 JOIN customers c ON c.id = d.customer_id
 WHERE d.name = ?1;
 
 -- name: ListDomains
 SELECT d.id, d.name, d.customer_id, c.number, d.registrar, d.added_on, d.removed_on,
-       d.created_at, d.updated_at
+       d.last_verdict, d.last_scanned_at, d.created_at, d.updated_at
 FROM domains d
 JOIN customers c ON c.id = d.customer_id
 WHERE (?1 = '' OR c.number = ?1)
   AND (NOT ?2 OR d.removed_on IS NULL)
+  AND (?3 = '' OR d.last_verdict = ?3)
 ORDER BY d.name;
 
 -- name: CountDomains

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/web"
+)
+
+type serveCmd struct {
+	Addr      string `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
+	PublicURL string `name:"public-url" placeholder:"URL" help:"The address customers reach this server at, for links in mail (default: http://ADDR)."`
+	lookupFlags
+	scheduleFlags
+}
+
+func (c serveCmd) Run(e *env) error {
+	return runServer(e, c.Addr, c.lookupFlags, c.scheduleFlags, true)
+}
+
+type workerCmd struct {
+	Addr string `placeholder:"HOST:PORT" help:"Also serve /healthz and /readyz here, for a supervisor (default: no HTTP)."`
+	lookupFlags
+	scheduleFlags
+}
+
+func (c workerCmd) Run(e *env) error {
+	return runServer(e, c.Addr, c.lookupFlags, c.scheduleFlags, false)
+}
+
+// runServer works jobs until the context ends, and serves HTTP on addr when
+// given: the whole of afscherm for serve, only health checks for worker.
+func runServer(e *env, addr string, lf lookupFlags, sf scheduleFlags, full bool) error {
+	settings, err := sf.settings()
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	scanner, limiter, err := lf.scanner(st, e, settings.MaxLookupWait)
+	if err != nil {
+		return err
+	}
+	ctx, stop := context.WithCancel(e.ctx)
+	defer stop()
+	part := scan.Participate(ctx, st, limiter, e.log, sf.Heartbeat)
+	defer part.Stop()
+	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Log: e.log, RiverLog: e.jobLog, Settings: settings})
+	if err != nil {
+		return err
+	}
+	var jobsRunning web.Flag
+	var httpErr chan error
+	var srv *http.Server
+	if addr != "" {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		srv = &http.Server{Handler: web.NewServer(web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}),
+			ReadHeaderTimeout: 10 * time.Second}
+		httpErr = make(chan error, 1)
+		go func() { httpErr <- srv.Serve(l) }()
+		e.log.Info("listening", "addr", l.Addr().String())
+		fmt.Fprintf(e.stdout, "listening on http://%s\n", l.Addr())
+	}
+	role := "worker"
+	if full {
+		role = "server"
+	}
+	fmt.Fprintf(e.stdout, "afscherm %s on %s; %s\n", role, st.Describe(), describeSchedule(settings))
+
+	var jobsDone <-chan struct{}
+	select {
+	case <-part.Ready():
+	case <-ctx.Done():
+	}
+	if ctx.Err() == nil {
+		jobsDone, err = jobs.Start(ctx, client, 30*time.Second, e.log)
+		if err != nil {
+			return err
+		}
+		jobsRunning.Set(true)
+		e.log.Info("working jobs", "worker", part.ID, "share_of_rate_limits", fmt.Sprintf("1/%d", limiter.Share()))
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-httpErr:
+		stop()
+	}
+	e.log.Info("shutting down")
+	jobsRunning.Set(false)
+	if srv != nil {
+		shut, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}
+	if jobsDone != nil {
+		<-jobsDone
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

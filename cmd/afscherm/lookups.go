@@ -1,0 +1,105 @@
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/lookup/rdap"
+	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/ratelimit"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// lookupFlags are the settings of every command that scans.
+type lookupFlags struct {
+	RDAPBootstrap string        `name:"rdap-bootstrap" default:"https://data.iana.org/rdap/dns.json" placeholder:"URL|FILE" help:"IANA's RDAP bootstrap file for domains (dns.json), by URL (kept in --cache-dir, refreshed daily) or path."`
+	WHOISServer   []string      `name:"whois-server" placeholder:"TLD=HOST[:PORT]" help:"The WHOIS server of a TLD, for TLDs without RDAP or a mirror (repeatable)."`
+	RateLimit     []string      `name:"rate-limit" placeholder:"[HOST=]N" help:"Requests per second per server: HOST=N for one host, N for every other (repeatable; default 1). Shared equally by all afscherm processes that scan."`
+	CacheDir      string        `name:"cache-dir" placeholder:"DIR" help:"Where the downloaded bootstrap file is kept (default: the user's cache folder)."`
+	LookupTimeout time.Duration `name:"lookup-timeout" default:"15s" help:"Time allowed for each RDAP or WHOIS request."`
+	CAFile        string        `name:"ca-file" placeholder:"FILE" help:"Also trust the certificate authorities in this PEM file for RDAP (a mirror with its own CA)."`
+}
+
+// lookups builds the clients, the rate limiter and the scanner the flags
+// describe.
+func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration) (*scan.Scanner, *ratelimit.Limiter, error) {
+	var limits ratelimit.Limits
+	for _, s := range f.RateLimit {
+		if err := limits.ParseLimit(s); err != nil {
+			return nil, nil, usagef("--rate-limit: %v", err)
+		}
+	}
+	servers := map[string]string{}
+	for _, s := range f.WHOISServer {
+		tld, server, ok := strings.Cut(s, "=")
+		tld = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(tld), "."))
+		if !ok || tld == "" || strings.TrimSpace(server) == "" {
+			return nil, nil, usagef("--whois-server %q: give TLD=HOST or TLD=HOST:PORT", s)
+		}
+		servers[tld] = strings.TrimSpace(server)
+	}
+	cache := f.CacheDir
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "afscherm")
+		}
+	}
+	var roots *x509.CertPool
+	if f.CAFile != "" {
+		pem, err := os.ReadFile(f.CAFile)
+		if err != nil {
+			return nil, nil, model.Errorf(model.KindInvalid, "--ca-file: %v", err)
+		}
+		if roots, err = x509.SystemCertPool(); err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, nil, model.Errorf(model.KindInvalid, "--ca-file %s holds no PEM certificate", f.CAFile)
+		}
+	}
+	limiter := ratelimit.New(limits)
+	rc := rdap.New(rdap.Config{Bootstrap: f.RDAPBootstrap, CacheDir: cache, Timeout: f.LookupTimeout, Limiter: limiter,
+		MaxWait: maxWait, RootCAs: roots})
+	wc := whois.New(whois.Config{Servers: servers, Timeout: f.LookupTimeout, Limiter: limiter, MaxWait: maxWait})
+	return &scan.Scanner{Store: st, RDAP: rc, WHOIS: wc, Log: e.log}, limiter, nil
+}
+
+// scheduleFlags set the periodic jobs; they must be the same in every
+// process, since any may be the one that schedules.
+type scheduleFlags struct {
+	NightlyAt    string        `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
+	DigestAt     string        `name:"digest-at" default:"07:00" placeholder:"HH:MM" help:"When the staff digest is produced, Europe/Amsterdam time."`
+	RawRetention time.Duration `name:"raw-retention" default:"720h" help:"How long raw RDAP and WHOIS responses are kept (default 30 days)."`
+	ScanWorkers  int           `name:"scan-workers" default:"50" help:"Scans this process runs at once."`
+	Heartbeat    time.Duration `name:"heartbeat" default:"10s" hidden:"" help:"How often this process tells the others it is alive."`
+}
+
+func (f scheduleFlags) settings() (jobs.Settings, error) {
+	s := jobs.DefaultSettings(amsterdam)
+	var err error
+	if s.NightlyAt, err = jobs.ParseTimeOfDay(f.NightlyAt); err != nil {
+		return s, usagef("--nightly-at: %v", err)
+	}
+	if s.DigestAt, err = jobs.ParseTimeOfDay(f.DigestAt); err != nil {
+		return s, usagef("--digest-at: %v", err)
+	}
+	if f.RawRetention <= 0 {
+		return s, usagef("--raw-retention must be positive")
+	}
+	if f.ScanWorkers < 1 {
+		return s, usagef("--scan-workers must be at least 1")
+	}
+	s.RawRetention, s.ScanWorkers = f.RawRetention, f.ScanWorkers
+	return s, nil
+}
+
+func describeSchedule(s jobs.Settings) string {
+	return fmt.Sprintf("nightly scan %s, digest %s, raw responses kept %s (Europe/Amsterdam)", s.NightlyAt, s.DigestAt, s.RawRetention)
+}

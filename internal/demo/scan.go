@@ -1,0 +1,201 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/lookup/rdap"
+	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/ratelimit"
+	"github.com/afscherm/afscherm/internal/sandbox"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// demoRate is the requests per second the demo allows itself per server;
+// the sandbox servers refuse above twice that.
+const demoRate = 25
+
+// scanSamples starts the sandbox registries, runs the nightly scan through
+// the job queue as `afscherm serve` would, and prints what it found.
+func scanSamples(ctx context.Context, st *store.Store, dir string, out io.Writer, opts Options) error {
+	world, err := sandbox.Standard(dir, sandbox.ByName, sandbox.Limits{Rate: demoRate * 2})
+	if err != nil {
+		return err
+	}
+	defer world.Close()
+	customers, err := st.Customers(ctx)
+	if err != nil {
+		return err
+	}
+	domains, err := st.Domains(ctx, store.DomainFilter{})
+	if err != nil {
+		return err
+	}
+	world.Register(customers, domains)
+
+	settings := jobs.DefaultSettings(opts.Location)
+	limiter := ratelimit.New(ratelimit.Limits{Default: demoRate})
+	rcfg, err := world.RDAPConfig()
+	if err != nil {
+		return err
+	}
+	rcfg.Limiter, rcfg.MaxWait = limiter, settings.MaxLookupWait
+	wcfg := world.WHOISConfig()
+	wcfg.Limiter, wcfg.MaxWait = limiter, settings.MaxLookupWait
+	scanner := &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.Logger}
+	client, err := jobs.NewClient(jobs.Deps{Store: st, Scanner: scanner, Log: opts.Logger, RiverLog: opts.RiverLog, Settings: settings})
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done, err := jobs.Start(runCtx, client, 10*time.Second, opts.Logger)
+	if err != nil {
+		stop()
+		return err
+	}
+	defer func() { stop(); <-done }()
+
+	fmt.Fprintf(out, "\nscanning against the sandbox registries on loopback (%d requests/s per server, as configured):\n", demoRate)
+	fmt.Fprintf(out, "  RDAP: rdap.sidn.nl, rdap.verisign.com → rdap.openprovider.test, rdap.publicinterestregistry.org, rdap.eurid.eu, rdap.denic.de\n")
+	fmt.Fprintf(out, "  WHOIS: whois.dns.be (.be has no RDAP here, so WHOIS is the fallback)\n")
+	start := time.Now()
+	day := time.Now().In(opts.Location).Format(time.DateOnly)
+	if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: day}, nil); err != nil {
+		return err
+	}
+	if err := waitForScans(ctx, client, len(domains)); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  the nightly scan job planned %d scan jobs; River worked them in %s\n", len(domains), time.Since(start).Round(100*time.Millisecond))
+	if err := printVerdicts(ctx, st, out); err != nil {
+		return err
+	}
+	dg, err := scan.ProduceDigest(ctx, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nstaff digest (afscherm digest):\n")
+	var b strings.Builder
+	dg.WriteText(&b, opts.Location)
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "  ") && len(dg.NewlyExposed) > 8:
+			continue // the list is above already
+		case line == "":
+			fmt.Fprintln(out)
+		default:
+			fmt.Fprintf(out, "  %s\n", line)
+		}
+	}
+	return nil
+}
+
+func waitForScans(ctx context.Context, client store.JobClient, want int) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		res, err := client.JobList(ctx, river.NewJobListParams().Kinds(jobs.ScanDomainArgs{}.Kind()).
+			States(rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded).First(10000))
+		if err != nil {
+			return err
+		}
+		if len(res.Jobs) >= want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the scans did not finish in time: %d of %d done", len(res.Jobs), want)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// printVerdicts shows each verdict's count, and for the exposed domains
+// which fields are visible and whether they are our customer's own — field
+// names only: the values are personal data.
+func printVerdicts(ctx context.Context, st *store.Store, out io.Writer) error {
+	counts, err := st.VerdictCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var parts []string
+	for _, v := range model.Verdicts {
+		parts = append(parts, fmt.Sprintf("%s %d", v, counts[v]))
+	}
+	fmt.Fprintf(out, "\nverdicts: %s\n", strings.Join(parts, ", "))
+	exposed, err := st.Domains(ctx, store.DomainFilter{Verdict: model.VerdictExposed})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nexposed domains (what is visible; * = matches our customer's own data):\n")
+	for _, d := range exposed {
+		r, err := st.LatestScan(ctx, d.Name)
+		if err != nil {
+			return err
+		}
+		var visible []string
+		for _, f := range model.Fields {
+			v := r.Fields[f]
+			if v.State != model.FieldVisible {
+				continue
+			}
+			name := string(f)
+			if v.Contact != "" {
+				name += " (" + v.Contact + " contact)"
+			}
+			if matches(r.Match, f) {
+				name += "*"
+			}
+			visible = append(visible, name)
+		}
+		fmt.Fprintf(out, "  %-38s %-6s %-5s via %-32s %s\n", d.DisplayName(), d.CustomerNumber, r.Source, r.Server, strings.Join(visible, ", "))
+	}
+	others := map[model.Verdict][]string{}
+	all, err := st.Domains(ctx, store.DomainFilter{})
+	if err != nil {
+		return err
+	}
+	for _, d := range all {
+		if d.LastVerdict != model.VerdictExposed {
+			others[d.LastVerdict] = append(others[d.LastVerdict], d.DisplayName())
+		}
+	}
+	for _, v := range []model.Verdict{model.VerdictProxied, model.VerdictRedacted, model.VerdictOrganisation, model.VerdictNotPublished} {
+		names := others[v]
+		slices.Sort(names)
+		if len(names) > 4 {
+			names = append(names[:4], fmt.Sprintf("and %d more", len(others[v])-4))
+		}
+		fmt.Fprintf(out, "%s: %s\n", v, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+func matches(m *model.Match, f model.Field) bool {
+	if m == nil {
+		return false
+	}
+	switch f {
+	case model.FieldName, model.FieldOrganisation:
+		return m.Name
+	case model.FieldEmail:
+		return m.Email
+	case model.FieldPostalCode:
+		return m.PostalCode
+	case model.FieldPhone:
+		return m.Phone
+	}
+	return false
+}

@@ -1,0 +1,209 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// ScanDomainArgs scans one domain; one job per domain per day.
+type ScanDomainArgs struct {
+	Domain string `json:"domain"`
+	Day    string `json:"day"` // YYYY-MM-DD in the schedule's time zone
+}
+
+// Kind names the job kind.
+func (ScanDomainArgs) Kind() string { return "scan_domain" }
+
+// InsertOpts puts scans on their own queue, unique per domain and day.
+func (ScanDomainArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueScan, MaxAttempts: 6, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type scanWorker struct {
+	river.WorkerDefaults[ScanDomainArgs]
+	d Deps
+}
+
+func (w *scanWorker) Timeout(*river.Job[ScanDomainArgs]) time.Duration { return 3 * time.Minute }
+
+func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) error {
+	d, err := w.d.Store.Domain(ctx, job.Args.Domain)
+	if model.IsKind(err, model.KindNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if !d.Active() {
+		return nil // it left us since the scan was planned
+	}
+	_, err = w.d.Scanner.Scan(ctx, d.Name)
+	re, retry := scan.IsRetry(err)
+	switch {
+	case err == nil:
+		return nil
+	case !retry:
+		return err
+	case re.Failure.RetryAfter > 0:
+		// The server, or our own limit for it, says when: put the job
+		// aside until then, with a little spread so they do not return
+		// all at once.
+		spread := time.Duration(rand.Int64N(int64(re.Failure.RetryAfter/4) + 1))
+		return river.JobSnooze(re.Failure.RetryAfter + spread)
+	case job.Attempt >= job.MaxAttempts:
+		if _, err := w.d.Scanner.RecordFailure(ctx, d.Name, re.Failure); err != nil {
+			return err
+		}
+		return nil
+	}
+	return err // River retries with backoff
+}
+
+// NightlyScanArgs plans the scans of every active domain for one day.
+type NightlyScanArgs struct {
+	Day string `json:"day"`
+}
+
+// Kind names the job kind.
+func (NightlyScanArgs) Kind() string { return "nightly_scan" }
+
+// InsertOpts makes the nightly run unique per day.
+func (NightlyScanArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type nightlyWorker struct {
+	river.WorkerDefaults[NightlyScanArgs]
+	d Deps
+}
+
+// batchSize is how many scan jobs are inserted per transaction.
+const batchSize = 500
+
+func (w *nightlyWorker) Work(ctx context.Context, job *river.Job[NightlyScanArgs]) error {
+	n, err := EnqueueScans(ctx, w.d.Store, job.Args.Day, store.DomainFilter{ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	w.d.Log.Info("nightly scan planned", "day", job.Args.Day, "domains", n)
+	return nil
+}
+
+// EnqueueScans inserts a scan job for each domain the filter selects, TLDs
+// taking turns, in batches; with an audit event per batch. A domain
+// already planned for the day is not planned twice.
+func EnqueueScans(ctx context.Context, st *store.Store, day string, f store.DomainFilter) (int, error) {
+	domains, err := st.Domains(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	domains = scan.Interleave(domains)
+	total := 0
+	for start := 0; start < len(domains); start += batchSize {
+		batch := domains[start:min(start+batchSize, len(domains))]
+		params := make([]river.InsertManyParams, len(batch))
+		for i, d := range batch {
+			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day}}
+		}
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			res, err := tx.Enqueue(ctx, params...)
+			if err != nil {
+				return err
+			}
+			fresh := 0
+			for _, r := range res {
+				if !r.UniqueSkippedAsDuplicate {
+					fresh++
+				}
+			}
+			total += fresh
+			_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "scan.planned",
+				SubjectKind: "scan", SubjectID: day, Details: map[string]any{"domains": len(batch), "new": fresh}})
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("plan scans for %s: %w", day, err)
+		}
+	}
+	return total, nil
+}
+
+// DigestArgs produces the staff digest.
+type DigestArgs struct{}
+
+// Kind names the job kind.
+func (DigestArgs) Kind() string { return "scan_digest" }
+
+type digestWorker struct {
+	river.WorkerDefaults[DigestArgs]
+	d Deps
+}
+
+func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error {
+	dg, err := scan.ProduceDigest(ctx, w.d.Store)
+	if err != nil {
+		return err
+	}
+	w.d.Log.Info("digest produced", "newly_exposed", len(dg.NewlyExposed), "newly_shielded", len(dg.NewlyShielded))
+	return nil
+}
+
+// PurgeRawArgs forgets raw responses past their retention.
+type PurgeRawArgs struct{}
+
+// Kind names the job kind.
+func (PurgeRawArgs) Kind() string { return "purge_raw" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[PurgeRawArgs]
+	d Deps
+}
+
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeRawArgs]) error {
+	n, err := PurgeRaw(ctx, w.d.Store, w.d.Settings.RawRetention)
+	if err != nil {
+		return err
+	}
+	w.d.Log.Info("raw responses purged", "count", n)
+	return nil
+}
+
+// PurgeRaw forgets the raw responses older than retention, in batches, and
+// records one audit event with the count.
+func PurgeRaw(ctx context.Context, st *store.Store, retention time.Duration) (int64, error) {
+	if retention <= 0 {
+		return 0, errors.New("purge: the retention must be positive")
+	}
+	before := st.Now().Add(-retention)
+	var total int64
+	for {
+		var n int64
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.PurgeRawResponses(ctx, before, 1000)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("retention"), Action: "scan.raw_purged",
+			SubjectKind: "scan", SubjectID: before.Format(time.DateOnly), Details: map[string]any{"count": total}})
+		return err
+	})
+	return total, err
+}

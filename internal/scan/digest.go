@@ -1,0 +1,170 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// Digest tells staff what changed in a period: which domains became
+// exposed, which stopped being exposed, and how the scans went.
+type Digest struct {
+	PeriodStart   time.Time             `json:"period_start"`
+	PeriodEnd     time.Time             `json:"period_end"`
+	NewlyExposed  []Change              `json:"newly_exposed"`
+	NewlyShielded []Change              `json:"newly_shielded"`
+	OtherChanges  []Change              `json:"other_changes"`
+	FirstScans    int                   `json:"first_scans"` // domains scanned for the first time, not exposed
+	Scans         map[string]int        `json:"scans"`       // by outcome: a verdict, not_registered, or failed:REASON
+	Verdicts      map[model.Verdict]int `json:"verdicts"`    // of all active domains, now
+}
+
+// Change is one domain's change of verdict.
+type Change struct {
+	Domain   string    `json:"domain"`
+	Customer string    `json:"customer"`
+	From     string    `json:"from"`
+	To       string    `json:"to"`
+	At       time.Time `json:"at"`
+}
+
+// BuildDigest reads the period's verdict changes and scan outcomes.
+func BuildDigest(ctx context.Context, st *store.Store, start, end time.Time) (Digest, error) {
+	d := Digest{PeriodStart: start.UTC(), PeriodEnd: end.UTC(), NewlyExposed: []Change{}, NewlyShielded: []Change{}, OtherChanges: []Change{}}
+	events, err := st.AuditEvents(ctx, store.AuditFilter{Action: ActionVerdictChanged, Since: start})
+	if err != nil {
+		return d, err
+	}
+	// The last change of each domain in the period is what counts.
+	last := map[string]Change{}
+	first := map[string]string{}
+	var order []string
+	for _, e := range events {
+		if !e.At.Before(end) {
+			continue
+		}
+		if _, seen := last[e.SubjectID]; !seen {
+			order = append(order, e.SubjectID)
+			first[e.SubjectID] = e.FromState
+		}
+		last[e.SubjectID] = Change{Domain: e.SubjectID, From: first[e.SubjectID], To: e.ToState, At: e.At}
+	}
+	for _, name := range order {
+		c := last[name]
+		if dom, err := st.Domain(ctx, name); err == nil {
+			c.Customer = dom.CustomerNumber
+		}
+		exposedBefore, exposedNow := c.From == string(model.VerdictExposed), c.To == string(model.VerdictExposed)
+		switch {
+		case exposedNow && !exposedBefore:
+			d.NewlyExposed = append(d.NewlyExposed, c)
+		case exposedBefore && !exposedNow:
+			d.NewlyShielded = append(d.NewlyShielded, c)
+		case c.From == "":
+			d.FirstScans++
+		case c.From != c.To:
+			d.OtherChanges = append(d.OtherChanges, c)
+		}
+	}
+	if d.Scans, err = st.ScanOutcomes(ctx, start, end); err != nil {
+		return d, err
+	}
+	if d.Verdicts, err = st.VerdictCounts(ctx); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// ProduceDigest builds the digest for the time since the last one (or the
+// last day) and stores it.
+func ProduceDigest(ctx context.Context, st *store.Store) (Digest, error) {
+	end := st.Now()
+	start := end.Add(-24 * time.Hour)
+	if prev, err := st.LatestDigest(ctx); err == nil {
+		start = prev.PeriodEnd
+	} else if !model.IsKind(err, model.KindNotFound) {
+		return Digest{}, err
+	}
+	d, err := BuildDigest(ctx, st, start, end)
+	if err != nil {
+		return d, err
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return d, err
+	}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		rec := store.Digest{PeriodStart: start, PeriodEnd: end, Body: string(body)}
+		if err := tx.InsertDigest(ctx, &rec); err != nil {
+			return err
+		}
+		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "digest.produced",
+			SubjectKind: "digest", SubjectID: fmt.Sprint(rec.ID), Details: map[string]any{
+				"newly_exposed": len(d.NewlyExposed), "newly_shielded": len(d.NewlyShielded)}})
+		return err
+	})
+	return d, err
+}
+
+// ParseDigest reads a stored digest's body.
+func ParseDigest(body string) (Digest, error) {
+	var d Digest
+	err := json.Unmarshal([]byte(body), &d)
+	return d, err
+}
+
+// WriteText writes the digest for people, times in loc.
+func (d Digest) WriteText(w io.Writer, loc *time.Location) {
+	fmt.Fprintf(w, "Scan digest %s – %s\n", d.PeriodStart.In(loc).Format("2006-01-02 15:04"), d.PeriodEnd.In(loc).Format("2006-01-02 15:04"))
+	section := func(title string, cs []Change) {
+		fmt.Fprintf(w, "\n%s: %d\n", title, len(cs))
+		for _, c := range cs {
+			from := c.From
+			if from == "" {
+				from = "first scan"
+			}
+			fmt.Fprintf(w, "  %-40s customer %-10s %s → %s\n", model.DisplayDomainName(c.Domain), c.Customer, from, c.To)
+		}
+	}
+	section("Newly exposed", d.NewlyExposed)
+	section("Newly shielded", d.NewlyShielded)
+	if len(d.OtherChanges) > 0 {
+		section("Other changes", d.OtherChanges)
+	}
+	if d.FirstScans > 0 {
+		fmt.Fprintf(w, "\nScanned for the first time, not exposed: %d\n", d.FirstScans)
+	}
+	fmt.Fprintf(w, "\nScans in the period: %s\n", countsText(d.Scans))
+	verdicts := map[string]int{}
+	for v, n := range d.Verdicts {
+		name := string(v)
+		if name == "" {
+			name = "not scanned yet"
+		}
+		verdicts[name] = n
+	}
+	fmt.Fprintf(w, "All active domains now: %s\n", countsText(verdicts))
+}
+
+func countsText(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,51 @@
+-- name: InsertScanResult
+INSERT INTO scan_results (domain_id, scanned_at, source, server, status, verdict, failure_reason,
+                          failure_detail, fields, evidence, match, raw)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+RETURNING id;
+
+-- name: SetDomainVerdict
+UPDATE domains SET last_scan_id = ?2, last_verdict = ?3, last_scanned_at = ?4 WHERE id = ?1;
+
+-- name: ListScans
+SELECT s.id, s.domain_id, d.name, s.scanned_at, s.source, s.server, s.status, s.verdict,
+       s.failure_reason, s.failure_detail, s.fields, s.evidence, s.match, s.raw
+FROM scan_results s
+JOIN domains d ON d.id = s.domain_id
+WHERE d.name = ?1
+ORDER BY s.id DESC
+LIMIT ?2;
+
+-- name: CountVerdicts
+SELECT last_verdict, count(*) FROM domains WHERE removed_on IS NULL GROUP BY last_verdict;
+
+-- name: PurgeRaw
+UPDATE scan_results SET raw = NULL
+WHERE id IN (SELECT id FROM scan_results WHERE raw IS NOT NULL AND scanned_at < ?1 ORDER BY id LIMIT ?2);
+
+-- name: CountRaw
+SELECT count(*) FROM scan_results WHERE raw IS NOT NULL;
+
+-- name: UpsertWorker
+INSERT INTO lookup_workers (id, started_at, seen_at) VALUES (?1, ?2, ?2)
+ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at;
+
+-- name: DeleteStaleWorkers
+DELETE FROM lookup_workers WHERE seen_at < ?1;
+
+-- name: DeleteWorker
+DELETE FROM lookup_workers WHERE id = ?1;
+
+-- name: CountWorkers
+SELECT count(*) FROM lookup_workers;
+
+-- name: InsertDigest
+INSERT INTO digests (produced_at, period_start, period_end, body) VALUES (?1, ?2, ?3, ?4) RETURNING id;
+
+-- name: LatestDigest
+SELECT id, produced_at, period_start, period_end, body FROM digests ORDER BY id DESC LIMIT 1;
+
+-- name: ScanOutcomes
+SELECT status, verdict, failure_reason, count(*) FROM scan_results
+WHERE scanned_at >= ?1 AND scanned_at < ?2
+GROUP BY status, verdict, failure_reason;
