@@ -5,6 +5,7 @@ import (
 	"embed"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed lists/*.txt
@@ -61,8 +62,33 @@ func set(items []string) map[string]bool {
 	return m
 }
 
-// fold lower-cases s and collapses its white space, for matching.
+// fold lower-cases s and collapses its white space, for matching. Most
+// values need neither, and are returned as they are.
 func fold(s string) string {
+	clean := true
+	prevSpace := true // so that a leading space is not clean
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf || ('A' <= c && c <= 'Z'):
+			clean = false
+		case c == ' ':
+			if prevSpace {
+				clean = false
+			}
+			prevSpace = true
+			continue
+		case c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			clean = false
+		}
+		prevSpace = false
+		if !clean {
+			break
+		}
+	}
+	if clean && !prevSpace {
+		return s
+	}
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
@@ -130,9 +156,16 @@ func freeMail(email string) bool {
 // countryLine reports whether a line of an address block is only a country.
 func countryLine(s string) bool { return lists.countries[fold(s)] }
 
-// withheldNotice returns the notice in a text that says the registry holds
-// the registrant's data but withholds it.
-func withheldNotice(text string) string { return firstIn(lists.withheldNotices, text) }
+// withheldNotice returns the notice in a lower-cased text that says the
+// registry holds the registrant's data but withholds it.
+func withheldNotice(lower string) string {
+	for _, n := range lists.withheldNotices {
+		if strings.Contains(lower, n) {
+			return n
+		}
+	}
+	return ""
+}
 
 // forwardingAddress reports whether an e-mail address forwards to the
 // registrant without naming them: at a forwarding or privacy domain, or a

@@ -3,6 +3,7 @@ package classify
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -54,10 +55,15 @@ func matchList(m model.Match) string {
 // nameKey reduces a name to lower-case letters and digits without accents,
 // one space between words, for comparing.
 func nameKey(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	plain, _, err := transform.String(t, s)
-	if err != nil {
-		plain = s
+	plain := s
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+			if p, _, err := transform.String(t, s); err == nil {
+				plain = p
+			}
+			break
+		}
 	}
 	words := strings.FieldsFunc(strings.ToLower(plain), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)

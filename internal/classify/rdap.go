@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -20,74 +19,72 @@ func RDAP(domain string, body []byte, ours *model.Customer) (model.Classificatio
 	return judge(domain, r, ours), nil
 }
 
-// rdapObject is the part of a JSON object the classifier reads. Members of
-// an unexpected shape are skipped rather than failing the whole response,
+// obj is a JSON object as encoding/json decodes it into an any. Members of
+// an unexpected shape read as empty rather than failing the whole response,
 // since servers differ.
-type rdapObject map[string]json.RawMessage
+type obj map[string]any
 
-func (o rdapObject) str(key string) string {
-	var s string
-	_ = json.Unmarshal(o[key], &s)
+func (o obj) str(key string) string {
+	s, _ := o[key].(string)
 	return s
 }
 
 // strs reads a member that should be an array of strings but is sometimes
 // a single string.
-func (o rdapObject) strs(key string) []string {
-	return flexStrings(o[key])
-}
+func (o obj) strs(key string) []string { return flexStrings(o[key]) }
 
-func flexStrings(raw json.RawMessage) []string {
-	var list []string
-	if json.Unmarshal(raw, &list) == nil {
-		return list
-	}
-	var one string
-	if json.Unmarshal(raw, &one) == nil && one != "" {
-		return []string{one}
+func flexStrings(v any) []string {
+	switch t := v.(type) {
+	case string:
+		if t != "" {
+			return []string{t}
+		}
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, item := range t {
+			if s, ok := item.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
 	}
 	return nil
 }
 
-func (o rdapObject) objects(key string) []rdapObject {
-	var list []rdapObject
-	if json.Unmarshal(o[key], &list) != nil {
-		var raws []json.RawMessage
-		if json.Unmarshal(o[key], &raws) != nil {
-			return nil
-		}
-		for _, r := range raws {
-			var obj rdapObject
-			if json.Unmarshal(r, &obj) == nil {
-				list = append(list, obj)
-			}
+func (o obj) objects(key string) []obj {
+	list, _ := o[key].([]any)
+	out := make([]obj, 0, len(list))
+	for _, item := range list {
+		if m, ok := item.(map[string]any); ok {
+			out = append(out, m)
 		}
 	}
-	return list
+	return out
 }
 
 func parseRDAP(body []byte) (*response, error) {
 	if len(body) > MaxResponseSize {
 		return nil, fmt.Errorf("response is larger than %d bytes", MaxResponseSize)
 	}
-	var top rdapObject
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&top); err != nil {
+	var doc any
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, fmt.Errorf("not an RDAP JSON object: %w", err)
 	}
-	if top == nil {
+	m, ok := doc.(map[string]any)
+	if !ok {
 		return nil, fmt.Errorf("not an RDAP JSON object")
 	}
-	if code := top["errorCode"]; code != nil {
-		return nil, fmt.Errorf("RDAP error response %s: %s", string(code), top.str("title"))
+	top := obj(m)
+	if code, ok := top["errorCode"]; ok {
+		return nil, fmt.Errorf("RDAP error response %v: %s", code, top.str("title"))
 	}
 	if cls := top.str("objectClassName"); cls != "" && cls != "domain" {
 		return nil, fmt.Errorf("RDAP object is a %q, not a domain", cls)
 	}
 
 	r := &response{}
-	var walk func(list []rdapObject, depth int)
-	walk = func(list []rdapObject, depth int) {
+	var walk func(list []obj, depth int)
+	walk = func(list []obj, depth int) {
 		if depth > 8 {
 			return
 		}
@@ -103,7 +100,7 @@ func parseRDAP(body []byte) (*response, error) {
 	for _, key := range []string{"notices", "remarks"} {
 		for _, n := range top.objects(key) {
 			text := n.str("title") + " " + strings.Join(n.strs("description"), " ")
-			if w := withheldNotice(text); w != "" {
+			if w := withheldNotice(fold(text)); w != "" {
 				reg := r.contact(roleRegistrant)
 				if reg == nil {
 					reg = newContact(roleRegistrant)
@@ -120,7 +117,7 @@ func parseRDAP(body []byte) (*response, error) {
 
 // rdapContact reads an entity with a registrant, administrative or
 // technical role; others (registrar, abuse, reseller) do not count.
-func rdapContact(e rdapObject) *contact {
+func rdapContact(e obj) *contact {
 	role := ""
 	for _, rl := range e.strs("roles") {
 		switch strings.ToLower(rl) {
@@ -153,26 +150,20 @@ func rdapContact(e rdapObject) *contact {
 
 // readJCard reads the properties of a jCard (RFC 7095): ["vcard", [[name,
 // params, type, value…]…]].
-func readJCard(c *contact, raw json.RawMessage) {
-	var card []json.RawMessage
-	if json.Unmarshal(raw, &card) != nil || len(card) < 2 {
+func readJCard(c *contact, card any) {
+	parts, _ := card.([]any)
+	if len(parts) < 2 {
 		return
 	}
-	var props [][]json.RawMessage
-	if json.Unmarshal(card[1], &props) != nil {
-		return
-	}
+	props, _ := parts[1].([]any)
 	for _, p := range props {
-		if len(p) < 4 {
+		prop, _ := p.([]any)
+		if len(prop) < 4 {
 			continue
 		}
-		var name string
-		if json.Unmarshal(p[0], &name) != nil {
-			continue
-		}
-		var params map[string]json.RawMessage
-		_ = json.Unmarshal(p[1], &params)
-		values := p[3:]
+		name, _ := prop[0].(string)
+		params, _ := prop[1].(map[string]any)
+		values := prop[3:]
 		switch strings.ToLower(name) {
 		case "fn":
 			c.set(model.FieldName, jText(values))
@@ -208,7 +199,7 @@ func readJCard(c *contact, raw json.RawMessage) {
 
 // jText reads a property value: a string, or the strings of a structured
 // value joined with spaces.
-func jText(values []json.RawMessage) string {
+func jText(values []any) string {
 	var parts []string
 	for _, v := range values {
 		parts = append(parts, flattenStrings(v)...)
@@ -217,26 +208,23 @@ func jText(values []json.RawMessage) string {
 }
 
 // flattenStrings reads a string, or an array (of arrays) of strings.
-func flattenStrings(raw json.RawMessage) []string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		if s = strings.TrimSpace(s); s != "" {
-			return []string{s}
+func flattenStrings(v any) []string {
+	switch t := v.(type) {
+	case string:
+		if t = strings.TrimSpace(t); t != "" {
+			return []string{t}
 		}
-		return nil
+	case []any:
+		var out []string
+		for _, item := range t {
+			out = append(out, flattenStrings(item)...)
+		}
+		return out
 	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) != nil {
-		return nil
-	}
-	var out []string
-	for _, item := range list {
-		out = append(out, flattenStrings(item)...)
-	}
-	return out
+	return nil
 }
 
-func hasType(params map[string]json.RawMessage, t string) bool {
+func hasType(params map[string]any, t string) bool {
 	for _, v := range flexStrings(params["type"]) {
 		if strings.EqualFold(v, t) {
 			return true
@@ -248,24 +236,25 @@ func hasType(params map[string]json.RawMessage, t string) bool {
 // readAdr reads an address: seven components (post office box, extended,
 // street, locality, region, postal code, country), or a label parameter
 // holding the whole address as text.
-func readAdr(c *contact, params map[string]json.RawMessage, values []json.RawMessage) {
-	var comps []json.RawMessage
+func readAdr(c *contact, params map[string]any, values []any) {
+	var comps []any
 	if len(values) == 1 {
-		if json.Unmarshal(values[0], &comps) != nil {
-			comps = nil // a single text value, read as the street below
-		}
+		comps, _ = values[0].([]any) // else a single text value, read below
 	} else {
 		comps = values
 	}
 	if cc := flexStrings(params["cc"]); len(cc) > 0 {
 		c.set(model.FieldCountry, cc[0])
 	}
+	splitLines := func(text string) []string {
+		return strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' })
+	}
 	if len(comps) < 7 {
 		text := jText(values)
 		if text == "" {
 			text = strings.Join(flexStrings(params["label"]), "\n")
 		}
-		readAddressLines(c, strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '\n' }), false)
+		readAddressLines(c, splitLines(text), false)
 		return
 	}
 	street := append(flattenStrings(comps[0]), flattenStrings(comps[1])...)
@@ -276,20 +265,19 @@ func readAdr(c *contact, params map[string]json.RawMessage, values []json.RawMes
 	c.set(model.FieldCountry, strings.Join(flattenStrings(comps[6]), " "))
 	if len(street) == 0 && c.values[model.FieldCity] == "" {
 		if label := strings.Join(flexStrings(params["label"]), "\n"); label != "" {
-			readAddressLines(c, strings.FieldsFunc(label, func(r rune) bool { return r == ',' || r == '\n' }), false)
+			readAddressLines(c, splitLines(label), false)
 		}
 	}
 }
 
 // applyRedactedMember reads RFC 9537's "redacted" member: each entry names a
 // withheld item ("Registrant Name") and how it was withheld.
-func applyRedactedMember(r *response, entries []rdapObject) {
+func applyRedactedMember(r *response, entries []obj) {
 	for _, e := range entries {
-		var name rdapObject
-		_ = json.Unmarshal(e["name"], &name)
-		label := name.str("type")
+		name, _ := e["name"].(map[string]any)
+		label := obj(name).str("type")
 		if label == "" {
-			label = name.str("description")
+			label = obj(name).str("description")
 		}
 		path := e.str("prePath") + " " + e.str("postPath") + " " + e.str("replacementPath")
 		role, field, ok := redactedTarget(label, path)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/internal/model"
@@ -34,8 +35,6 @@ type wline struct {
 
 func (l wline) blank() bool { return l.text == "" }
 
-var labelPattern = regexp.MustCompile(`^([\p{L}][\p{L}0-9 ./'()_&-]{0,60}?)\s*:(?:\s+(.*)|)$`)
-
 func parseWHOIS(text string) (*response, error) {
 	if len(text) > MaxResponseSize {
 		return nil, fmt.Errorf("response is larger than %d bytes", MaxResponseSize)
@@ -60,7 +59,7 @@ func parseWHOIS(text string) (*response, error) {
 	readLabels(lines, get)
 	readBlocks(lines, get)
 	readObjects(lines, get)
-	if n := withheldNotice(text); n != "" {
+	if n := withheldNotice(strings.ToLower(text)); n != "" {
 		if reg := get(roleRegistrant); reg.withheld == "" && len(reg.values) == 0 {
 			reg.withheld = fmt.Sprintf("the registry's notice %q", n)
 		}
@@ -83,12 +82,41 @@ func splitLines(text string) []wline {
 			t = ""
 		}
 		l := wline{indent: indentOf(s), text: t, value: t}
-		if m := labelPattern.FindStringSubmatch(t); m != nil && !strings.HasPrefix(m[2], "//") {
-			l.key, l.value = fold(m[1]), strings.TrimSpace(m[2])
+		if key, value, ok := splitLabel(t); ok {
+			l.key, l.value = fold(key), value
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// splitLabel splits "Registrant Name: value" at its first colon: a label
+// of at most 61 letters, digits, spaces and ./'()_&-, starting with a
+// letter, then nothing or white space and the value. "http://…" is no label.
+func splitLabel(t string) (key, value string, ok bool) {
+	colon := strings.IndexByte(t, ':')
+	if colon <= 0 {
+		return "", "", false
+	}
+	key = strings.TrimRight(t[:colon], " \t")
+	if key == "" || utf8.RuneCountInString(key) > 61 {
+		return "", "", false
+	}
+	for i, r := range key {
+		switch {
+		case unicode.IsLetter(r):
+		case i == 0:
+			return "", "", false
+		case r >= '0' && r <= '9', strings.ContainsRune(" ./'()_&-", r):
+		default:
+			return "", "", false
+		}
+	}
+	rest := t[colon+1:]
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return "", "", false
+	}
+	return key, strings.TrimSpace(rest), true
 }
 
 func indentOf(s string) int {
