@@ -84,7 +84,9 @@ func TestServeAndWorkerShareTheQueue(t *testing.T) {
 			url = filepath.Join(t.TempDir(), "shared.db")
 		}
 		importedDB(t, url)
-		_, flags := sandboxFlags(t, url, sandbox.Limits{Latency: 20 * time.Millisecond})
+		// The servers refuse above 50 requests a second, and each process is
+		// told 50: together they must keep to it by taking half each.
+		world, flags := sandboxFlags(t, url, sandbox.Limits{Rate: 50, Latency: 20 * time.Millisecond})
 		common := append([]string{"--database-url", url, "--heartbeat", "300ms", "--scan-workers", "4", "--rate-limit", "50"}, flags...)
 		server := start(t, append([]string{"serve", "--addr", "127.0.0.1:0"}, common...)...)
 		worker := start(t, append([]string{"worker"}, common...)...)
@@ -123,6 +125,11 @@ func TestServeAndWorkerShareTheQueue(t *testing.T) {
 			t.Errorf("scans worked by %v, want both processes", byWorker)
 		}
 		t.Logf("scans per process: %v", byWorker)
+		for _, host := range []string{"rdap.sidn.nl", "rdap.verisign.com", "rdap.openprovider.test", "rdap.eurid.eu"} {
+			if n := world.RDAPServer(host).Limited(); n > 0 {
+				t.Errorf("%s answered 429 %d times: the processes together went over its rate", host, n)
+			}
+		}
 		server.stop(t)
 		worker.stop(t)
 	})

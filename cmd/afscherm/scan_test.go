@@ -57,7 +57,7 @@ func sandboxFlags(t *testing.T, url string, limits sandbox.Limits) (*sandbox.Wor
 	if err != nil {
 		t.Fatal(err)
 	}
-	flags := []string{"--rdap-bootstrap", boot, "--ca-file", ca, "--cache-dir", dir, "--rate-limit", "200"}
+	flags := []string{"--rdap-bootstrap", boot, "--ca-file", ca, "--cache-dir", dir}
 	for tld, server := range w.WHOISConfig().Servers {
 		flags = append(flags, "--whois-server", tld+"="+server)
 	}
@@ -69,6 +69,7 @@ func TestScanCommand(t *testing.T) {
 		importedDB(t, url)
 		_, flags := sandboxFlags(t, url, sandbox.Limits{})
 
+		flags = append(flags, "--rate-limit", "200")
 		r := afscherm(t, nil, "", append([]string{"scan", "--database-url", url, "--all", "--json"}, flags...)...)
 		if r.code != exitOK {
 			t.Fatalf("scan --all: %+v", r)

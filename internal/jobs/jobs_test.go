@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/rdap/rdaptest"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/lookup/whois/whoistest"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 	"github.com/afscherm/afscherm/internal/sampledata"
@@ -70,16 +72,19 @@ func newFixture(t *testing.T, st *store.Store, limits sandbox.Limits) *fixture {
 	return f
 }
 
-func (f *fixture) newDeps(t *testing.T) jobs.Deps {
+func (f *fixture) newDeps(t *testing.T) jobs.Deps { return f.newDepsTimeout(t, 0) }
+
+// newDepsTimeout is newDeps with a lookup timeout (0 for the default).
+func (f *fixture) newDepsTimeout(t *testing.T, timeout time.Duration) jobs.Deps {
 	rcfg, err := f.world.RDAPConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
 	settings := jobs.DefaultSettings(amsterdam)
 	settings.MaxLookupWait = 200 * time.Millisecond
-	rcfg.Limiter, rcfg.MaxWait = f.limiter, settings.MaxLookupWait
+	rcfg.Limiter, rcfg.MaxWait, rcfg.Timeout = f.limiter, settings.MaxLookupWait, timeout
 	wcfg := f.world.WHOISConfig()
-	wcfg.Limiter, wcfg.MaxWait = f.limiter, settings.MaxLookupWait
+	wcfg.Limiter, wcfg.MaxWait, wcfg.Timeout = f.limiter, settings.MaxLookupWait, timeout
 	log := slog.New(slog.DiscardHandler)
 	return jobs.Deps{Store: f.st, Log: log, Settings: settings,
 		Scanner: &scan.Scanner{Store: f.st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: log}}
@@ -207,6 +212,41 @@ func TestPurgeRaw(t *testing.T) {
 		events, _ := st.AuditEvents(ctx, store.AuditFilter{Action: "scan.raw_purged"})
 		if len(events) != 2 || events[1].Details["count"] != float64(2) {
 			t.Errorf("purge events %+v", events)
+		}
+	})
+}
+
+func TestScanGivesUpAfterItsAttempts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st, sandbox.Limits{})
+		f.world.RDAPServer("rdap.sidn.nl").Faults = map[string]rdaptest.Fault{"janvandenheuvel.nl": rdaptest.FaultStatus500}
+		f.world.WHOISServer("whois.domain-registry.nl").Faults = map[string]whoistest.Fault{"janvandenheuvel.nl": whoistest.FaultSilent}
+		f.deps = f.newDepsTimeout(t, 300*time.Millisecond)
+		client := f.startClient(t)
+		// One attempt only, so the first failure is the last.
+		res, err := client.Insert(ctx, jobs.ScanDomainArgs{Domain: "janvandenheuvel.nl", Day: "2026-11-25"}, &river.InsertOpts{MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			job, err := client.JobGet(ctx, res.Job.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if job.State == rivertype.JobStateCompleted {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job %s: %v", job.State, job.Errors)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		scans, _ := st.Scans(ctx, "janvandenheuvel.nl", 0)
+		if len(scans) != 1 || scans[0].Status != model.ScanFailed || scans[0].FailureReason != "http_status" ||
+			!strings.Contains(scans[0].FailureDetail, "whois") {
+			t.Errorf("recorded %+v", scans)
 		}
 	})
 }

@@ -60,6 +60,8 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 			markReady()
 		}
 		log.Info("joined the lookup workers", "worker", p.ID, "workers", max(live, 1))
+		joined := time.AfterFunc(interval+interval/2, markReady)
+		defer joined.Stop()
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
@@ -69,7 +71,6 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 				return
 			case <-t.C:
 				beat()
-				markReady()
 			}
 		}
 	}()
