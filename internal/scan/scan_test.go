@@ -10,6 +10,7 @@ import (
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/rdap/rdaptest"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/lookup/whois/whoistest"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/sampledata"
 	"github.com/afscherm/afscherm/internal/sandbox"
@@ -166,6 +167,21 @@ func TestFailuresAreRetriedOrRecorded(t *testing.T) {
 		}
 		if r, err := scanner.Scan(ctx, "lapsed.nl"); err != nil || r.Status != model.ScanNotRegistered {
 			t.Errorf("lapsed: %+v, %v", r, err)
+		}
+		// A TLD nobody serves, and a .be domain whose WHOIS server never
+		// stops sending: recorded failures with their reasons.
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			c, _ := tx.Customer(ctx, "K1001")
+			return tx.InsertDomain(ctx, &model.Domain{Name: "example.zz", CustomerID: c.ID, Registrar: "x", AddedOn: model.NewDate(2026, 1, 1)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := scanner.Scan(ctx, "example.zz"); err != nil || r.Status != model.ScanFailed || r.FailureReason != lookup.ReasonNoService {
+			t.Errorf("unknown TLD: %+v, %v", r, err)
+		}
+		w.WHOISServer("whois.dns.be").Faults = map[string]whoistest.Fault{"chocolade-atelier.be": whoistest.FaultEndless}
+		if r, err := scanner.Scan(ctx, "chocolade-atelier.be"); err != nil || r.Status != model.ScanFailed || r.FailureReason != lookup.ReasonTooLarge {
+			t.Errorf("endless WHOIS: %+v, %v", r, err)
 		}
 	})
 }
