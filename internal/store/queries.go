@@ -47,6 +47,36 @@ type queries struct {
 
 	InsertDigest string
 	LatestDigest string
+
+	InsertRequest        string
+	RequestByID          string
+	RequestByIDForUpdate string
+	ListRequests         string
+	CountRequests        string
+	UpdateRequestState   string
+	SetRequestExpiry     string
+	ExpiredRequests      string
+	InsertApprovalToken  string
+	ApprovalTokenByHash  string
+	UseApprovalToken     string
+	InsertConsent        string
+	ListConsent          string
+	InsertLedgerEntry    string
+	ListLedger           string
+
+	InsertMail     string
+	MailByID       string
+	ListMail       string
+	MarkMailSent   string
+	MarkMailFailed string
+
+	SecretByName     string
+	InsertSecret     string
+	InsertStaffToken string
+	StaffTokenByHash string
+	TouchStaffToken  string
+	ListStaffTokens  string
+	RevokeStaffToken string
 }
 
 func loadQueries(fsys fs.FS) (*queries, error) {

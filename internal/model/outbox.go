@@ -1,0 +1,30 @@
+package model
+
+import "time"
+
+// Mail kinds.
+const (
+	MailApproval = "approval" // the quote and the approval link
+	MailReminder = "reminder" // the same, a few days before the link expires
+	MailDigest   = "digest"   // the staff digest
+	MailStaff    = "staff"    // an alert for staff
+)
+
+// OutboxMessage is a mail written in the same transaction as the change it
+// tells about, and sent afterwards by a job. Its bodies are personal data:
+// they are kept only as long as the retention policy says.
+type OutboxMessage struct {
+	ID         int64
+	CreatedAt  time.Time
+	Kind       string
+	RequestID  int64 // 0 when about no request
+	CustomerID int64 // 0 when to staff
+	To         string
+	Subject    string
+	Text       string
+	HTML       string
+	MessageID  string // the Message-ID header, without <>
+	SentAt     time.Time
+	Attempts   int
+	LastError  string
+}

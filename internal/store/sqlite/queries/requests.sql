@@ -1,0 +1,103 @@
+-- name: InsertRequest
+INSERT INTO privacy_requests (domain_id, customer_id, state, reason, currency, price, net, vat, gross,
+                              quote_version, quote_language, quote_text, quote_sha256, scan_id, expires_at,
+                              created_by_kind, created_by_id, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)
+RETURNING id;
+
+-- name: RequestByID
+SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
+       r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+FROM privacy_requests r
+JOIN domains d ON d.id = r.domain_id
+JOIN customers c ON c.id = r.customer_id
+WHERE r.id = ?1;
+
+-- name: RequestByIDForUpdate
+SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
+       r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+FROM privacy_requests r
+JOIN domains d ON d.id = r.domain_id
+JOIN customers c ON c.id = r.customer_id
+WHERE r.id = ?1;
+
+-- name: ListRequests
+SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
+       r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+FROM privacy_requests r
+JOIN domains d ON d.id = r.domain_id
+JOIN customers c ON c.id = r.customer_id
+WHERE (?1 = '' OR r.state = ?1)
+  AND (?2 = '' OR c.number = ?2)
+  AND (?3 = '' OR d.name = ?3)
+  AND (NOT ?4 OR r.state IN ('quoted', 'awaiting_approval', 'approved', 'submitting', 'submitted', 'completed'))
+ORDER BY r.id DESC
+LIMIT ?5;
+
+-- name: CountRequests
+SELECT state, count(*) FROM privacy_requests GROUP BY state;
+
+-- name: UpdateRequestState
+UPDATE privacy_requests SET state = ?3, reason = ?4, updated_at = ?5
+WHERE id = ?1 AND state = ?2;
+
+-- name: SetRequestExpiry
+UPDATE privacy_requests SET expires_at = ?2, updated_at = ?3 WHERE id = ?1;
+
+-- name: ExpiredRequests
+SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
+       r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+FROM privacy_requests r
+JOIN domains d ON d.id = r.domain_id
+JOIN customers c ON c.id = r.customer_id
+WHERE r.state = ?1 AND r.expires_at IS NOT NULL AND r.expires_at < ?2
+ORDER BY r.id;
+
+-- name: InsertApprovalToken
+INSERT INTO approval_tokens (request_id, token_hash, created_at, expires_at)
+VALUES (?1, ?2, ?3, ?4)
+RETURNING id;
+
+-- name: ApprovalTokenByHash
+SELECT id, request_id, token_hash, expires_at, used_at FROM approval_tokens WHERE token_hash = ?1;
+
+-- name: UseApprovalToken
+UPDATE approval_tokens SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL;
+
+-- name: InsertConsent
+INSERT INTO consent_records (request_id, customer_id, decision, quote_version, quote_sha256, currency,
+                             net, vat, gross, at, method, user_agent, client_hash)
+SELECT r.id, r.customer_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+FROM privacy_requests r WHERE r.id = ?1
+RETURNING id;
+
+-- name: ListConsent
+SELECT k.id, k.request_id, c.number, d.name, k.decision, k.quote_version, k.quote_sha256, k.currency,
+       k.net, k.vat, k.gross, k.at, k.method, k.user_agent, k.client_hash
+FROM consent_records k
+JOIN privacy_requests r ON r.id = k.request_id
+JOIN customers c ON c.id = k.customer_id
+JOIN domains d ON d.id = r.domain_id
+WHERE k.request_id = ?1
+ORDER BY k.id;
+
+-- name: InsertLedgerEntry
+INSERT INTO ledger_entries (request_id, customer_id, domain_id, kind, description, currency, net, vat, gross,
+                            at, idempotency_key)
+SELECT r.id, r.customer_id, r.domain_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+FROM privacy_requests r WHERE r.id = ?1
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING id;
+
+-- name: ListLedger
+SELECT e.id, e.request_id, c.number, d.name, e.kind, e.description, e.currency, e.net, e.vat, e.gross,
+       e.at, e.idempotency_key
+FROM ledger_entries e
+JOIN customers c ON c.id = e.customer_id
+JOIN domains d ON d.id = e.domain_id
+WHERE (?1 = 0 OR e.request_id = ?1) AND e.at >= ?2 AND e.at < ?3
+ORDER BY e.id;
