@@ -46,7 +46,7 @@ type Errors []RowError
 
 func (es Errors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "import refused, nothing was changed: %d problem", len(es))
+	fmt.Fprintf(&b, "%d problem", len(es))
 	if len(es) != 1 {
 		b.WriteString("s")
 	}
@@ -59,7 +59,7 @@ func (es Errors) Error() string {
 
 // asModel wraps the list as an invalid-input error.
 func (es Errors) asModel() error {
-	return &model.Error{Kind: model.KindInvalid, Message: es.Error(), Err: es}
+	return &model.Error{Kind: model.KindInvalid, Message: "import refused, nothing was changed: " + es.Error(), Err: es}
 }
 
 // CustomerRow is one customer read from a file.
@@ -79,13 +79,22 @@ type DomainRow struct {
 // table is a CSV file read into rows of named fields.
 type table struct {
 	file string
-	rows []record
+	rows []Row
 	errs Errors
 }
 
-type record struct {
-	line   int
-	fields map[string]string
+// Row is one data row of a CSV file, its fields by column name.
+type Row struct {
+	Line   int
+	Fields map[string]string
+}
+
+// ReadTable reads a CSV file whose header must hold exactly the given
+// columns, for other tables than the import's (a price table): the rows, and
+// every problem of the file's form.
+func ReadTable(r io.Reader, file string, columns []string) ([]Row, Errors) {
+	t := readTable(r, file, columns)
+	return t.rows, t.errs
 }
 
 // readTable reads a CSV file whose header must hold exactly the given columns,
@@ -154,7 +163,7 @@ func readTable(r io.Reader, file string, columns []string) table {
 		for name, i := range index {
 			fields[name] = strings.TrimSpace(rec[i])
 		}
-		t.rows = append(t.rows, record{line: line, fields: fields})
+		t.rows = append(t.rows, Row{Line: line, Fields: fields})
 	}
 	return t
 }
@@ -246,7 +255,7 @@ func ReadCustomers(r io.Reader, file string) ([]CustomerRow, Errors) {
 	var out []CustomerRow
 	first := map[string]int{}
 	for _, rec := range t.rows {
-		f := rec.fields
+		f := rec.Fields
 		c := model.Customer{
 			Number: f["customer_number"], Name: f["name"], Email: f["email"], Phone: f["phone"],
 			Street: f["street"], PostalCode: f["postal_code"], City: f["city"], Country: f["country"],
@@ -271,13 +280,13 @@ func ReadCustomers(r io.Reader, file string) ([]CustomerRow, Errors) {
 			problems = append(problems, model.Problem{Field: "customer_number",
 				Reason: fmt.Sprintf("%s appears already on line %d", c.Number, line)})
 		} else {
-			first[c.Number] = rec.line
+			first[c.Number] = rec.Line
 		}
 		if len(problems) > 0 {
-			t.errs = append(t.errs, RowError{File: file, Line: rec.line, Reason: joinProblems(problems)})
+			t.errs = append(t.errs, RowError{File: file, Line: rec.Line, Reason: joinProblems(problems)})
 			continue
 		}
-		out = append(out, CustomerRow{Line: rec.line, Customer: c})
+		out = append(out, CustomerRow{Line: rec.Line, Customer: c})
 	}
 	return out, t.errs
 }
@@ -288,7 +297,7 @@ func ReadDomains(r io.Reader, file string) ([]DomainRow, Errors) {
 	var out []DomainRow
 	first := map[string]int{}
 	for _, rec := range t.rows {
-		f := rec.fields
+		f := rec.Fields
 		var problems []model.Problem
 		name, err := model.NormalizeDomainName(f["domain"])
 		if err != nil {
@@ -305,13 +314,13 @@ func ReadDomains(r io.Reader, file string) ([]DomainRow, Errors) {
 		if line, dup := first[name]; dup && name != "" {
 			problems = append(problems, model.Problem{Field: "domain", Reason: fmt.Sprintf("%s appears already on line %d", name, line)})
 		} else if name != "" {
-			first[name] = rec.line
+			first[name] = rec.Line
 		}
 		if len(problems) > 0 {
-			t.errs = append(t.errs, RowError{File: file, Line: rec.line, Reason: joinProblems(problems)})
+			t.errs = append(t.errs, RowError{File: file, Line: rec.Line, Reason: joinProblems(problems)})
 			continue
 		}
-		out = append(out, DomainRow{Line: rec.line, Name: name, CustomerNumber: number, Registrar: registrar})
+		out = append(out, DomainRow{Line: rec.Line, Name: name, CustomerNumber: number, Registrar: registrar})
 	}
 	return out, t.errs
 }
