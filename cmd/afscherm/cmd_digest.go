@@ -22,7 +22,7 @@ func (c digestCmd) Run(e *env) error {
 	var d scan.Digest
 	switch stored, err := st.LatestDigest(e.ctx); {
 	case c.Produce:
-		if d, err = scan.ProduceDigest(e.ctx, st); err != nil {
+		if d, err = scan.ProduceDigest(e.ctx, st, nil); err != nil {
 			return err
 		}
 	case err == nil:

@@ -80,7 +80,7 @@ func scanSamples(ctx context.Context, st *store.Store, dir string, out io.Writer
 	if err := printVerdicts(ctx, st, out); err != nil {
 		return err
 	}
-	dg, err := scan.ProduceDigest(ctx, st)
+	dg, err := scan.ProduceDigest(ctx, st, nil)
 	if err != nil {
 		return err
 	}

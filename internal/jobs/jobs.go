@@ -15,6 +15,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/afscherm/afscherm/internal/mail"
+	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -31,6 +33,7 @@ type Settings struct {
 	NightlyAt    TimeOfDay      // when the nightly scan starts
 	DigestAt     TimeOfDay      // when the staff digest is produced
 	PurgeAt      TimeOfDay      // when raw responses past RawRetention are forgotten
+	RemindAt     TimeOfDay      // when customers whose approval link expires soon are reminded
 	RawRetention time.Duration  // how long a raw RDAP/WHOIS response is kept
 	ScanWorkers  int            // scans at once in this process
 	// MaxLookupWait is the longest a scan waits for a server's rate limit
@@ -42,7 +45,7 @@ type Settings struct {
 // at 07:00 and the purge at 04:00 in Amsterdam; raw responses for 30 days.
 func DefaultSettings(loc *time.Location) Settings {
 	return Settings{
-		Location: loc, NightlyAt: TimeOfDay{2, 0}, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0},
+		Location: loc, NightlyAt: TimeOfDay{2, 0}, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0}, RemindAt: TimeOfDay{10, 0},
 		RawRetention: 30 * 24 * time.Hour, ScanWorkers: 50, MaxLookupWait: 5 * time.Second,
 	}
 }
@@ -54,8 +57,10 @@ type Deps struct {
 	ID       string
 	Store    *store.Store
 	Scanner  *scan.Scanner
-	Log      *slog.Logger // afscherm's log
-	RiverLog *slog.Logger // River's own, quieter log
+	Requests *requests.Service // nil: no request jobs in this client
+	Outbox   *mail.Outbox      // nil: no mail jobs in this client
+	Log      *slog.Logger      // afscherm's log
+	RiverLog *slog.Logger      // River's own, quieter log
 	Settings Settings
 }
 
@@ -78,6 +83,25 @@ func Config(d Deps) (*river.Config, error) {
 	if err := river.AddWorkerSafely(workers, &purgeWorker{d: d}); err != nil {
 		return nil, err
 	}
+	if d.Outbox != nil {
+		if err := river.AddWorkerSafely(workers, &mailWorker{d: d}); err != nil {
+			return nil, err
+		}
+	}
+	if d.Requests != nil {
+		for _, add := range []func() error{
+			func() error { return river.AddWorkerSafely(workers, &submitWorker{d: d}) },
+			func() error { return river.AddWorkerSafely(workers, &pollWorker{d: d}) },
+			func() error { return river.AddWorkerSafely(workers, &chargeWorker{d: d}) },
+			func() error { return river.AddWorkerSafely(workers, &verifyWorker{d: d}) },
+			func() error { return river.AddWorkerSafely(workers, &expireWorker{d: d}) },
+			func() error { return river.AddWorkerSafely(workers, &remindWorker{d: d}) },
+		} {
+			if err := add(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(Daily(s.NightlyAt, s.Location), func() (river.JobArgs, *river.InsertOpts) {
 			return NightlyScanArgs{Day: time.Now().In(s.Location).Format(time.DateOnly)}, nil
@@ -88,6 +112,15 @@ func Config(d Deps) (*river.Config, error) {
 		river.NewPeriodicJob(Daily(s.PurgeAt, s.Location), func() (river.JobArgs, *river.InsertOpts) {
 			return PurgeRawArgs{}, nil
 		}, &river.PeriodicJobOpts{ID: "purge_raw"}),
+	}
+	if d.Requests != nil {
+		periodic = append(periodic,
+			river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute), func() (river.JobArgs, *river.InsertOpts) {
+				return requests.ExpireArgs{}, nil
+			}, &river.PeriodicJobOpts{ID: "expire_requests", RunOnStart: true}),
+			river.NewPeriodicJob(Daily(s.RemindAt, s.Location), func() (river.JobArgs, *river.InsertOpts) {
+				return requests.RemindArgs{}, nil
+			}, &river.PeriodicJobOpts{ID: "remind_requests"}))
 	}
 	logger := d.RiverLog
 	if logger == nil {

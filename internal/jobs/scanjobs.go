@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -149,7 +150,16 @@ type digestWorker struct {
 }
 
 func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error {
-	dg, err := scan.ProduceDigest(ctx, w.d.Store)
+	var mailIt func(*store.Tx, scan.Digest) error
+	if w.d.Requests != nil {
+		mailIt = func(tx *store.Tx, dg scan.Digest) error {
+			var b strings.Builder
+			dg.WriteText(&b, w.d.Settings.Location)
+			subject := fmt.Sprintf("afscherm digest: %d newly exposed, %d newly shielded", len(dg.NewlyExposed), len(dg.NewlyShielded))
+			return w.d.Requests.MailStaff(ctx, tx, subject, b.String())
+		}
+	}
+	dg, err := scan.ProduceDigest(ctx, w.d.Store, mailIt)
 	if err != nil {
 		return err
 	}

@@ -28,3 +28,22 @@ type OutboxMessage struct {
 	Attempts   int
 	LastError  string
 }
+
+// Task is work for staff where a party has no API: what to do, and when it
+// was done and by whom.
+type Task struct {
+	ID          int64
+	RequestID   int64
+	Domain      string
+	Registrar   string
+	Title       string
+	Steps       string
+	CreatedAt   time.Time
+	DoneAt      time.Time
+	DoneBy      string
+	Note        string
+	CancelledAt time.Time
+}
+
+// Open reports whether the task still waits for staff.
+func (t Task) Open() bool { return t.DoneAt.IsZero() && t.CancelledAt.IsZero() }

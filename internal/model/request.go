@@ -133,6 +133,16 @@ type PrivacyRequest struct {
 	Quote          QuoteText
 	ScanID         int64 // the scan that showed the domain exposed
 	ExpiresAt      time.Time
+	// Adapter names the registrar adapter that carries the request out.
+	Adapter string
+	// Partial is set when the party can shield only part of the data.
+	Partial bool
+	// PartyReference is the party's name for the request or the staff task;
+	// PartyDetail its last word on it; PartyDeadline when it promised an
+	// answer by.
+	PartyReference string
+	PartyDetail    string
+	PartyDeadline  time.Time
 	CreatedBy      Actor
 	CreatedAt      time.Time
 	UpdatedAt      time.Time

@@ -68,6 +68,24 @@ func LoadPriceTable(path string) (*PriceTable, error) {
 	return ReadPriceTable(f, path)
 }
 
+// RegistrarCost is the registrar's or registry's cost in the table.
+func (pt *PriceTable) RegistrarCost(tld, registrar string) (model.Cents, error) {
+	p, err := pt.Price(tld, registrar)
+	if err != nil {
+		return 0, err
+	}
+	return p.Lines[0].Net, nil
+}
+
+// ServiceFee is the company's fee in the table.
+func (pt *PriceTable) ServiceFee(tld, registrar string) (model.Cents, error) {
+	p, err := pt.Price(tld, registrar)
+	if err != nil {
+		return 0, err
+	}
+	return p.Lines[1].Net, nil
+}
+
 // Price returns the price for a domain's TLD at its registrar of record.
 func (pt *PriceTable) Price(tld, registrar string) (model.Price, error) {
 	if pt == nil {

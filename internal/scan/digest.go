@@ -83,8 +83,9 @@ func BuildDigest(ctx context.Context, st *store.Store, start, end time.Time) (Di
 }
 
 // ProduceDigest builds the digest for the time since the last one (or the
-// last day) and stores it.
-func ProduceDigest(ctx context.Context, st *store.Store) (Digest, error) {
+// last day) and stores it; then, when given, runs in the same transaction
+// (to queue its mail, say).
+func ProduceDigest(ctx context.Context, st *store.Store, then func(*store.Tx, Digest) error) (Digest, error) {
 	end := st.Now()
 	start := end.Add(-24 * time.Hour)
 	if prev, err := st.LatestDigest(ctx); err == nil {
@@ -108,7 +109,10 @@ func ProduceDigest(ctx context.Context, st *store.Store) (Digest, error) {
 		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "digest.produced",
 			SubjectKind: "digest", SubjectID: fmt.Sprint(rec.ID), Details: map[string]any{
 				"newly_exposed": len(d.NewlyExposed), "newly_shielded": len(d.NewlyShielded)}})
-		return err
+		if err != nil || then == nil {
+			return err
+		}
+		return then(tx, d)
 	})
 	return d, err
 }

@@ -63,6 +63,13 @@ type queries struct {
 	ListConsent          string
 	InsertLedgerEntry    string
 	ListLedger           string
+	SetRequestParty      string
+	EnsureTask           string
+	TaskByRequest        string
+	TaskByID             string
+	ListTasks            string
+	CompleteTask         string
+	CancelTask           string
 
 	InsertMail     string
 	MailByID       string

@@ -30,7 +30,7 @@ func (tx *Tx) InsertRequest(ctx context.Context, r *model.PrivacyRequest) error 
 	}
 	err = tx.q.QueryRow(ctx, tx.sql.InsertRequest, r.DomainID, r.CustomerID, string(r.State), r.Reason,
 		r.Price.Currency, string(price), int64(net), int64(vat), int64(gross), r.Quote.Version, string(r.Quote.Language),
-		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now).Scan(&r.ID)
+		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now, r.Adapter, r.Partial).Scan(&r.ID)
 	if model.IsKind(err, model.KindConflict) {
 		return model.Errorf(model.KindConflict, "%s already has an open privacy request", r.Domain)
 	}
@@ -144,6 +144,16 @@ func (tx *Tx) TransitionRequest(ctx context.Context, r *model.PrivacyRequest, c 
 	return nil
 }
 
+// SetRequestParty records where a request is at its party.
+func (tx *Tx) SetRequestParty(ctx context.Context, r *model.PrivacyRequest) error {
+	var deadline any
+	if !r.PartyDeadline.IsZero() {
+		deadline = r.PartyDeadline.UTC()
+	}
+	_, err := tx.q.Exec(ctx, tx.sql.SetRequestParty, r.ID, r.Adapter, r.PartyReference, r.PartyDetail, deadline, tx.now)
+	return err
+}
+
 // SetRequestExpiry sets when an awaiting request expires.
 func (tx *Tx) SetRequestExpiry(ctx context.Context, id int64, at time.Time) error {
 	_, err := tx.q.Exec(ctx, tx.sql.SetRequestExpiry, id, at.UTC(), tx.now)
@@ -162,7 +172,8 @@ func scanRequest(row Row) (model.PrivacyRequest, error) {
 	var scan *int64
 	err := row.Scan(&r.ID, &r.Domain, &r.DomainID, &r.CustomerNumber, &r.CustomerID, &state, &r.Reason,
 		&r.Price.Currency, &price, &r.Quote.Version, &lang, &r.Quote.Text, &r.Quote.SHA256, &scan,
-		timeValue{&r.ExpiresAt}, &byKind, &r.CreatedBy.ID, timeValue{&r.CreatedAt}, timeValue{&r.UpdatedAt})
+		timeValue{&r.ExpiresAt}, &byKind, &r.CreatedBy.ID, timeValue{&r.CreatedAt}, timeValue{&r.UpdatedAt},
+		&r.Adapter, &r.Partial, &r.PartyReference, &r.PartyDetail, timeValue{&r.PartyDeadline})
 	if err != nil {
 		return r, err
 	}

@@ -1,14 +1,15 @@
 -- name: InsertRequest
 INSERT INTO privacy_requests (domain_id, customer_id, state, reason, currency, price, net, vat, gross,
                               quote_version, quote_language, quote_text, quote_sha256, scan_id, expires_at,
-                              created_by_kind, created_by_id, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)
+                              created_by_kind, created_by_id, created_at, updated_at, adapter, partial)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18, ?19, ?20)
 RETURNING id;
 
 -- name: RequestByID
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
-       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -17,7 +18,8 @@ WHERE r.id = ?1;
 -- name: RequestByIDForUpdate
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
-       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -26,7 +28,8 @@ WHERE r.id = ?1;
 -- name: ListRequests
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
-       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -50,7 +53,8 @@ UPDATE privacy_requests SET expires_at = ?2, updated_at = ?3 WHERE id = ?1;
 -- name: ExpiredRequests
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
-       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -101,3 +105,34 @@ JOIN customers c ON c.id = e.customer_id
 JOIN domains d ON d.id = e.domain_id
 WHERE (?1 = 0 OR e.request_id = ?1) AND e.at >= ?2 AND e.at < ?3
 ORDER BY e.id;
+
+-- name: SetRequestParty
+UPDATE privacy_requests SET adapter = ?2, party_reference = ?3, party_detail = ?4, party_deadline = ?5, updated_at = ?6
+WHERE id = ?1;
+
+-- name: EnsureTask
+INSERT INTO tasks (request_id, registrar, title, steps, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (request_id) DO NOTHING;
+
+-- name: TaskByRequest
+SELECT t.id, t.request_id, d.name, t.registrar, t.title, t.steps, t.created_at, t.done_at, t.done_by, t.note, t.cancelled_at
+FROM tasks t JOIN privacy_requests r ON r.id = t.request_id JOIN domains d ON d.id = r.domain_id
+WHERE t.request_id = ?1;
+
+-- name: TaskByID
+SELECT t.id, t.request_id, d.name, t.registrar, t.title, t.steps, t.created_at, t.done_at, t.done_by, t.note, t.cancelled_at
+FROM tasks t JOIN privacy_requests r ON r.id = t.request_id JOIN domains d ON d.id = r.domain_id
+WHERE t.id = ?1;
+
+-- name: ListTasks
+SELECT t.id, t.request_id, d.name, t.registrar, t.title, t.steps, t.created_at, t.done_at, t.done_by, t.note, t.cancelled_at
+FROM tasks t JOIN privacy_requests r ON r.id = t.request_id JOIN domains d ON d.id = r.domain_id
+WHERE NOT ?1 OR (t.done_at IS NULL AND t.cancelled_at IS NULL)
+ORDER BY t.id;
+
+-- name: CompleteTask
+UPDATE tasks SET done_at = ?2, done_by = ?3, note = ?4
+WHERE id = ?1 AND done_at IS NULL AND cancelled_at IS NULL;
+
+-- name: CancelTask
+UPDATE tasks SET cancelled_at = ?2 WHERE id = ?1 AND done_at IS NULL AND cancelled_at IS NULL;

@@ -1,0 +1,425 @@
+// Package requests carries privacy requests through their lives: staff
+// queue them, the customer approves or declines the quote through a link,
+// the registrar adapter files and follows them, the ledger is charged once
+// the party is done, and a new scan verifies the data is gone. Every change
+// of state is one transaction with its audit event, the mail it sends and
+// the job that carries the next step.
+package requests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/afscherm/afscherm/internal/adapters"
+	"github.com/afscherm/afscherm/internal/mail"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/quote"
+	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/registrars"
+)
+
+// Rescanner scans a domain again, to verify a completed request.
+type Rescanner interface {
+	Scan(ctx context.Context, name string) (model.ScanResult, error)
+}
+
+// Service is the request flow.
+type Service struct {
+	Store     *store.Store
+	Adapters  *adapters.Router
+	Prices    *quote.PriceTable // the company's fee, and registrar costs the adapters take from it
+	Scanner   Rescanner
+	PublicURL string // where customers reach the approval pages
+	MailFrom  string
+	Company   string // signs the customers' mail
+	// StaffEmails receive alerts and the digest.
+	StaffEmails []string
+	Keys        Keys
+	Location    *time.Location
+	Log         *slog.Logger
+	Timing      Timing
+}
+
+// Timing sets how long each step may take.
+type Timing struct {
+	ApprovalTTL    time.Duration // how long an approval link works
+	ReminderBefore time.Duration // how long before expiry the reminder goes
+	PollEvery      time.Duration // the first wait between asking the party; doubling up to a day
+	FollowFor      time.Duration // how long a party may take before the request fails
+	VerifyEvery    time.Duration // between re-scans of a completed request
+	VerifyAlert    time.Duration // after which staff hear that the data is still visible
+}
+
+// DefaultTiming: links for 14 days with a reminder 3 days before, parties
+// asked from 15 minutes on for up to 30 days, verification every 6 hours
+// with staff alerted after 3 days.
+func DefaultTiming() Timing {
+	return Timing{ApprovalTTL: 14 * 24 * time.Hour, ReminderBefore: 3 * 24 * time.Hour, PollEvery: 15 * time.Minute,
+		FollowFor: 30 * 24 * time.Hour, VerifyEvery: 6 * time.Hour, VerifyAlert: 3 * 24 * time.Hour}
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
+}
+
+func (s *Service) location() *time.Location {
+	if s.Location == nil {
+		return time.UTC
+	}
+	return s.Location
+}
+
+// CreateOptions adjust Create.
+type CreateOptions struct {
+	Draft bool // keep it quoted: staff send it later
+}
+
+// Refusal is why a domain gets no request: a clear answer for staff.
+type Refusal struct {
+	Domain string
+	Reason string
+}
+
+func (r *Refusal) Error() string { return r.Domain + ": " + r.Reason }
+
+// Create queues a privacy request for one domain: it must be ours, active,
+// exposed at its last scan, served by an adapter and priced, and have no
+// open request. Unless it is a draft, the customer gets the quote and the
+// approval link in the same transaction.
+func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts CreateOptions) (model.PrivacyRequest, error) {
+	name, err := model.NormalizeDomainName(name)
+	if err != nil {
+		return model.PrivacyRequest{}, model.Errorf(model.KindInvalid, "%v", err)
+	}
+	d, err := s.Store.Domain(ctx, name)
+	if model.IsKind(err, model.KindNotFound) {
+		return model.PrivacyRequest{}, model.Errorf(model.KindNotFound, "%s is not one of our customers' domains", name)
+	}
+	if err != nil {
+		return model.PrivacyRequest{}, err
+	}
+	r, refusal, err := s.prepare(ctx, d, by)
+	if err != nil {
+		return model.PrivacyRequest{}, err
+	}
+	if refusal != "" {
+		return model.PrivacyRequest{}, &model.Error{Kind: model.KindConflict, Message: name + ": " + refusal,
+			Err: &Refusal{Domain: name, Reason: refusal}}
+	}
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertRequest(ctx, &r); err != nil {
+			return err
+		}
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
+			SubjectID: strconv.FormatInt(r.ID, 10), ToState: string(r.State),
+			Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}); err != nil {
+			return err
+		}
+		if opts.Draft {
+			return nil
+		}
+		return s.sendForApproval(ctx, tx, &r, by)
+	})
+	if err != nil {
+		return model.PrivacyRequest{}, err
+	}
+	s.log().Info("request created", "request", r.ID, "domain", r.Domain, "state", r.State)
+	return r, nil
+}
+
+// prepare checks a domain and prices its request; a non-empty refusal says
+// why it gets none.
+func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor) (model.PrivacyRequest, string, error) {
+	if !d.Active() {
+		return model.PrivacyRequest{}, "the domain is no longer with us", nil
+	}
+	if open, err := s.Store.Requests(ctx, store.RequestFilter{Domain: d.Name, OpenOnly: true}); err != nil {
+		return model.PrivacyRequest{}, "", err
+	} else if len(open) > 0 {
+		return model.PrivacyRequest{}, fmt.Sprintf("it has an open request already (%d, %s)", open[0].ID, open[0].State), nil
+	}
+	scan, err := s.Store.LatestScan(ctx, d.Name)
+	if model.IsKind(err, model.KindNotFound) {
+		return model.PrivacyRequest{}, "it has not been scanned yet; scan it first", nil
+	}
+	if err != nil {
+		return model.PrivacyRequest{}, "", err
+	}
+	if reason := notExposed(scan); reason != "" {
+		return model.PrivacyRequest{}, reason, nil
+	}
+	rd := registrars.Domain{Name: d.Name, Registrar: d.Registrar}
+	adapter, support := s.Adapters.Choose(rd)
+	if adapter == nil {
+		return model.PrivacyRequest{}, "shielding is not possible here: " + support.Reason, nil
+	}
+	cost, err := adapter.Price(ctx, rd)
+	if err != nil {
+		return model.PrivacyRequest{}, "", fmt.Errorf("price of %s: %w", d.Name, err)
+	}
+	fee, err := s.Prices.ServiceFee(d.TLD(), d.Registrar)
+	if err != nil {
+		return model.PrivacyRequest{}, "", err
+	}
+	c, err := s.Store.Customer(ctx, d.CustomerNumber)
+	if err != nil {
+		return model.PrivacyRequest{}, "", err
+	}
+	price := model.NewPrice(model.Cents(cost), fee)
+	expires := s.Store.Now().Add(s.Timing.ApprovalTTL)
+	text, err := quote.Render(quote.Input{
+		Domain: d.DisplayName(), Customer: c.Number, Language: c.Language, Visible: visibleFields(scan),
+		Changes: adapter.Plan(rd, string(c.Language)), Price: price, ExpiresOn: model.DateOf(expires, s.location()),
+	})
+	if err != nil {
+		return model.PrivacyRequest{}, "", err
+	}
+	return model.PrivacyRequest{
+		Domain: d.Name, DomainID: d.ID, CustomerNumber: c.Number, CustomerID: c.ID, State: model.StateQuoted,
+		Price: price, Quote: text, ScanID: scan.ID, ExpiresAt: expires, Adapter: adapter.Name(),
+		Partial: support.Partial, CreatedBy: by,
+	}, "", nil
+}
+
+// notExposed says why a scan offers nothing to shield, deciding from the
+// scan, not from a list of TLDs.
+func notExposed(r model.ScanResult) string {
+	switch {
+	case r.Status == model.ScanFailed:
+		return "its last scan failed (" + r.FailureReason + "); scan it again first"
+	case r.Status == model.ScanNotRegistered:
+		return "it is not registered"
+	}
+	switch r.Verdict {
+	case model.VerdictExposed:
+		return ""
+	case model.VerdictNotPublished:
+		return "the registry publishes no registrant data for it: there is nothing to shield"
+	case model.VerdictRedacted:
+		return "its registrant data is already withheld: there is nothing to shield"
+	case model.VerdictProxied:
+		return "a privacy service already stands in for the registrant"
+	case model.VerdictOrganisation:
+		return "only a legal entity's data is visible, which is not personal data"
+	}
+	return "its last scan gave no verdict"
+}
+
+func visibleFields(r model.ScanResult) []model.Field {
+	var out []model.Field
+	for _, f := range model.Fields {
+		if r.Fields[f].State == model.FieldVisible {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// sendForApproval moves a quoted request on: a fresh link, the mail that
+// carries it, and the job that sends the mail.
+func (s *Service) sendForApproval(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, by model.Actor) error {
+	if err := tx.SetRequestExpiry(ctx, r.ID, r.ExpiresAt); err != nil {
+		return err
+	}
+	if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.SendForApproval, Actor: by}); err != nil {
+		return err
+	}
+	return s.mailLink(ctx, tx, *r, model.MailApproval)
+}
+
+// mailLink issues a new approval link for a request and queues the mail of
+// the given kind that carries it. Every mail has its own link; any of them
+// decides the request, once.
+func (s *Service) mailLink(ctx context.Context, tx *store.Tx, r model.PrivacyRequest, kind string) error {
+	c, err := tx.Customer(ctx, r.CustomerNumber)
+	if err != nil {
+		return err
+	}
+	token, hash := newToken()
+	if err := tx.InsertApprovalToken(ctx, &store.ApprovalToken{RequestID: r.ID, Hash: hash, ExpiresAt: r.ExpiresAt}); err != nil {
+		return err
+	}
+	m, err := s.customerMail(kind, r, c, token)
+	if err != nil {
+		return err
+	}
+	return queueMail(ctx, tx, m)
+}
+
+// queueMail puts a message in the outbox and enqueues the job that sends it.
+func queueMail(ctx context.Context, tx *store.Tx, m model.OutboxMessage) error {
+	if err := tx.InsertMail(ctx, &m); err != nil {
+		return err
+	}
+	_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: mail.SendArgs{OutboxID: m.ID}})
+	return err
+}
+
+// Send sends a draft to the customer.
+func (s *Service) Send(ctx context.Context, id int64, by model.Actor) (model.PrivacyRequest, error) {
+	var r model.PrivacyRequest
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if r, err = tx.Request(ctx, id); err != nil {
+			return err
+		}
+		if r.State != model.StateQuoted {
+			return model.Errorf(model.KindConflict, "request %d is %s; only a quoted request can be sent", id, r.State)
+		}
+		r.ExpiresAt = tx.Now().Add(s.Timing.ApprovalTTL)
+		return s.sendForApproval(ctx, tx, &r, by)
+	})
+	return r, err
+}
+
+// Resend mails a customer a new approval link for a request that waits for
+// them; the earlier links keep working.
+func (s *Service) Resend(ctx context.Context, id int64, by model.Actor) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.State != model.StateAwaitingApproval {
+			return model.Errorf(model.KindConflict, "request %d is %s; only a request awaiting approval can be resent", id, r.State)
+		}
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: by, Action: "request.resent", SubjectKind: "request",
+			SubjectID: strconv.FormatInt(id, 10), Details: map[string]any{"domain": r.Domain}}); err != nil {
+			return err
+		}
+		return s.mailLink(ctx, tx, r, model.MailApproval)
+	})
+}
+
+// Cancel ends a request before it is submitted. withdrawn records that the
+// customer withdrew their consent (by phone, by mail) rather than staff
+// deciding: the consent record then says so.
+func (s *Service) Cancel(ctx context.Context, id int64, by model.Actor, reason string, withdrawn bool) (model.PrivacyRequest, error) {
+	if reason == "" {
+		return model.PrivacyRequest{}, model.Errorf(model.KindInvalid, "say why the request is cancelled")
+	}
+	var r model.PrivacyRequest
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if r, err = tx.Request(ctx, id); err != nil {
+			return err
+		}
+		t := model.Cancel
+		if withdrawn {
+			t = model.Withdraw
+		}
+		if err := tx.TransitionRequest(ctx, &r, store.Change{Transition: t, Actor: by, Reason: reason}); err != nil {
+			return err
+		}
+		if !withdrawn {
+			return nil
+		}
+		net, vat, gross := r.Price.Totals()
+		return tx.InsertConsent(ctx, &model.ConsentRecord{RequestID: r.ID, Decision: model.DecisionWithdrawn,
+			QuoteVersion: r.Quote.Version, QuoteSHA256: r.Quote.SHA256, Currency: r.Price.Currency,
+			Net: net, VAT: vat, Gross: gross, Method: "staff (" + by.ID + ")"})
+	})
+	return r, err
+}
+
+// ExpireDue expires the requests whose approval time is up.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	due, err := s.Store.ExpiredRequests(ctx, model.StateAwaitingApproval, s.Store.Now())
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range due {
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			fresh, err := tx.Request(ctx, r.ID)
+			if err != nil || fresh.State != model.StateAwaitingApproval {
+				return err
+			}
+			return tx.TransitionRequest(ctx, &fresh, store.Change{Transition: model.Expire, Actor: model.System("expiry"),
+				Reason: "the customer did not answer in time"})
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RemindDue sends one reminder, with a new link, to each customer whose
+// link expires within the reminder window.
+func (s *Service) RemindDue(ctx context.Context) (int, error) {
+	now := s.Store.Now()
+	due, err := s.Store.ExpiredRequests(ctx, model.StateAwaitingApproval, now.Add(s.Timing.ReminderBefore))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range due {
+		if !r.ExpiresAt.After(now) {
+			continue // the expiry job's
+		}
+		mails, err := s.Store.Mails(ctx, store.MailFilter{RequestID: r.ID})
+		if err != nil {
+			return n, err
+		}
+		if slices.ContainsFunc(mails, func(m model.OutboxMessage) bool { return m.Kind == model.MailReminder }) {
+			continue
+		}
+		err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("reminder"), Action: "request.reminded",
+				SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10), Details: map[string]any{"domain": r.Domain}}); err != nil {
+				return err
+			}
+			return s.mailLink(ctx, tx, r, model.MailReminder)
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Evidence is everything that shows what a customer agreed to.
+type Evidence struct {
+	Request model.PrivacyRequest
+	Consent []model.ConsentRecord
+	Ledger  []model.LedgerEntry
+	Audit   []model.AuditEvent
+}
+
+// Evidence gathers a request's quote, consent records, ledger entries and
+// audit trail.
+func (s *Service) Evidence(ctx context.Context, id int64) (Evidence, error) {
+	var e Evidence
+	var err error
+	if e.Request, err = s.Store.Request(ctx, id); err != nil {
+		return e, err
+	}
+	if e.Consent, err = s.Store.ConsentRecords(ctx, id); err != nil {
+		return e, err
+	}
+	if e.Ledger, err = s.Store.LedgerEntries(ctx, store.LedgerFilter{RequestID: id}); err != nil {
+		return e, err
+	}
+	e.Audit, err = s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: strconv.FormatInt(id, 10)})
+	return e, err
+}
+
+// errLinkUnusable is the one answer to every link that does not work:
+// unknown, used, expired or malformed look the same from outside.
+var errLinkUnusable = errors.New("this link does not work (any more)")
+
+// IsLinkUnusable reports whether err means an approval link does not work.
+func IsLinkUnusable(err error) bool { return errors.Is(err, errLinkUnusable) }

@@ -1,0 +1,398 @@
+package requests
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/registrars"
+)
+
+// Later says a step cannot finish now and should be tried again after a
+// while: the party has not finished, or asked us to wait.
+type Later struct {
+	After time.Duration
+	Why   string
+}
+
+func (l *Later) Error() string { return fmt.Sprintf("not yet (%s); again in %s", l.Why, l.After) }
+
+// AsLater finds a *Later in err's chain.
+func AsLater(err error) (*Later, bool) {
+	var l *Later
+	ok := errors.As(err, &l)
+	return l, ok
+}
+
+var system = model.System("registrar")
+
+func (s *Service) adapterFor(r model.PrivacyRequest) (registrars.Adapter, registrars.Request, error) {
+	d := registrars.Domain{Name: r.Domain}
+	dom, err := s.Store.Domain(context.Background(), r.Domain)
+	if err == nil {
+		d.Registrar = dom.Registrar
+	}
+	req := registrars.Request{ID: r.ID, Domain: d, Language: string(r.Quote.Language)}
+	if a, ok := s.Adapters.Adapter(r.Adapter); ok {
+		return a, req, nil
+	}
+	a, support := s.Adapters.Choose(d)
+	if a == nil {
+		return nil, req, &registrars.Error{Kind: registrars.KindConfig, Party: r.Adapter,
+			Message: "no adapter for the request any more: " + support.Reason}
+	}
+	return a, req, nil
+}
+
+// Submit files an approved request with its party. The request is marked
+// submitting first, in its own transaction, so that a crash after the party
+// acted is noticed: a repeat finds it submitting and files again with the
+// same idempotency key, which the adapter turns into a no-op.
+func (s *Service) Submit(ctx context.Context, id int64) error {
+	r, err := s.Store.Request(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch r.State {
+	case model.StateApproved:
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			fresh, err := tx.Request(ctx, id)
+			if err != nil {
+				return err
+			}
+			r = fresh
+			return tx.TransitionRequest(ctx, &r, store.Change{Transition: model.StartSubmission, Actor: system,
+				Details: map[string]any{"adapter": r.Adapter}})
+		})
+		if err != nil {
+			return err
+		}
+	case model.StateSubmitting:
+		s.log().Info("submitting again after an interruption", "request", id)
+	default:
+		return nil // cancelled meanwhile, or done already
+	}
+	adapter, req, err := s.adapterFor(r)
+	if err != nil {
+		return s.partyFailed(ctx, id, err)
+	}
+	status, err := adapter.Submit(ctx, req)
+	if err != nil {
+		return s.partyFailed(ctx, id, err)
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.State != model.StateSubmitting {
+			return nil
+		}
+		r.Adapter, r.PartyReference, r.PartyDetail, r.PartyDeadline = adapter.Name(), status.Reference, status.Detail, status.Deadline
+		if err := tx.SetRequestParty(ctx, &r); err != nil {
+			return err
+		}
+		if err := tx.TransitionRequest(ctx, &r, store.Change{Transition: model.ConfirmSubmission, Actor: system,
+			Details: map[string]any{"reference": status.Reference, "detail": status.Detail}}); err != nil {
+			return err
+		}
+		return s.afterStatus(ctx, tx, &r, status)
+	})
+}
+
+// afterStatus acts on a party's answer about a submitted request.
+func (s *Service) afterStatus(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, st registrars.Status) error {
+	switch st.State {
+	case registrars.Completed:
+		if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.Complete, Actor: system,
+			Details: map[string]any{"detail": st.Detail}}); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: ChargeArgs{RequestID: r.ID}},
+			river.InsertManyParams{Args: VerifyArgs{RequestID: r.ID}, InsertOpts: &river.InsertOpts{ScheduledAt: tx.Now().Add(time.Minute)}})
+		return err
+	case registrars.Rejected:
+		return s.fail(ctx, tx, r, "the party refused: "+st.Detail)
+	}
+	_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: PollArgs{RequestID: r.ID},
+		InsertOpts: &river.InsertOpts{ScheduledAt: tx.Now().Add(s.Timing.PollEvery)}})
+	return err
+}
+
+// partyFailed decides what an adapter's error means: wait, retry, or fail
+// the request and alert staff.
+func (s *Service) partyFailed(ctx context.Context, id int64, err error) error {
+	var ae *registrars.Error
+	if !errors.As(err, &ae) {
+		return err // ours, or the network's: retry
+	}
+	switch ae.Kind {
+	case registrars.KindRateLimited:
+		return &Later{After: max(ae.RetryAfter, time.Minute), Why: ae.Error()}
+	case registrars.KindRejected, registrars.KindConfig:
+		return s.FailRequest(ctx, id, ae.Error())
+	}
+	return err
+}
+
+// FailRequest ends a request that cannot be done, and tells staff.
+func (s *Service) FailRequest(ctx context.Context, id int64, reason string) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := r.State.Next(model.Fail); err != nil {
+			return nil // ended otherwise meanwhile
+		}
+		return s.fail(ctx, tx, &r, reason)
+	})
+}
+
+func (s *Service) fail(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, reason string) error {
+	if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.Fail, Actor: system, Reason: reason}); err != nil {
+		return err
+	}
+	s.log().Warn("request failed", "request", r.ID, "domain", r.Domain, "reason", reason)
+	return s.alert(ctx, tx, fmt.Sprintf("afscherm: request %d for %s failed", r.ID, r.Domain),
+		fmt.Sprintf("Privacy request %d for %s failed: %s\n\nSee: afscherm request show %d\n", r.ID, r.Domain, reason, r.ID))
+}
+
+// MailStaff queues a mail to every staff address, in the transaction.
+func (s *Service) MailStaff(ctx context.Context, tx *store.Tx, subject, body string) error {
+	return s.alert(ctx, tx, subject, body)
+}
+
+// alert mails staff, when addresses are set.
+func (s *Service) alert(ctx context.Context, tx *store.Tx, subject, body string) error {
+	for _, m := range s.staffMail(subject, body) {
+		if err := queueMail(ctx, tx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Poll asks the party how a submitted request stands.
+func (s *Service) Poll(ctx context.Context, id int64) error {
+	r, err := s.Store.Request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.State != model.StateSubmitted {
+		return nil
+	}
+	adapter, req, err := s.adapterFor(r)
+	if err != nil {
+		return s.partyFailed(ctx, id, err)
+	}
+	status, err := adapter.Status(ctx, req, r.PartyReference)
+	if err != nil {
+		return s.partyFailed(ctx, id, err)
+	}
+	if status.State == registrars.Pending {
+		since, err := s.submittedAt(ctx, r)
+		if err != nil {
+			return err
+		}
+		elapsed := s.Store.Now().Sub(since)
+		limit := s.Timing.FollowFor
+		if !status.Deadline.IsZero() {
+			limit = max(limit, status.Deadline.Add(7*24*time.Hour).Sub(since))
+		}
+		if elapsed > limit {
+			return s.FailRequest(ctx, id, fmt.Sprintf("the party did not finish within %s: %s", limit.Round(time.Hour), status.Detail))
+		}
+		// Ask less often the longer it takes: half the time so far, from
+		// PollEvery up to a day.
+		return &Later{After: min(max(elapsed/2, s.Timing.PollEvery), 24*time.Hour), Why: "the party has not finished"}
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.State != model.StateSubmitted {
+			return nil
+		}
+		r.PartyDetail = status.Detail
+		if err := tx.SetRequestParty(ctx, &r); err != nil {
+			return err
+		}
+		if status.State == registrars.Pending {
+			return nil
+		}
+		return s.afterStatus(ctx, tx, &r, status)
+	})
+}
+
+func (s *Service) submittedAt(ctx context.Context, r model.PrivacyRequest) (time.Time, error) {
+	events, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
+		Action: "request." + string(model.ConfirmSubmission)})
+	if err != nil || len(events) == 0 {
+		return r.UpdatedAt, err
+	}
+	return events[len(events)-1].At, nil
+}
+
+// Charge writes the ledger entry of a completed request, once however
+// often it runs.
+func (s *Service) Charge(ctx context.Context, id int64) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		if r.State != model.StateCompleted && r.State != model.StateVerified {
+			return nil
+		}
+		net, vat, gross := r.Price.Totals()
+		e := model.LedgerEntry{RequestID: r.ID, Kind: model.LedgerCharge, Currency: r.Price.Currency,
+			Description: "Afscherming registratiegegevens " + model.DisplayDomainName(r.Domain),
+			Net:         net, VAT: vat, Gross: gross, IdempotencyKey: "charge:" + strconv.FormatInt(r.ID, 10)}
+		wrote, err := tx.InsertLedgerEntry(ctx, &e)
+		if err != nil || !wrote {
+			return err
+		}
+		_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("ledger"), Action: "ledger.charged",
+			SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
+			Details: map[string]any{"entry": e.ID, "gross": int64(e.Gross), "domain": r.Domain}})
+		return err
+	})
+}
+
+// Reverse undoes a charged request: a reversing ledger entry with the
+// amounts negated, once, and the request failed with the reason.
+func (s *Service) Reverse(ctx context.Context, id int64, by model.Actor, reason string) error {
+	if reason == "" {
+		return model.Errorf(model.KindInvalid, "say why the charge is reversed")
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, id)
+		if err != nil {
+			return err
+		}
+		entries, err := tx.LedgerEntries(ctx, store.LedgerFilter{RequestID: id})
+		if err != nil {
+			return err
+		}
+		var charge *model.LedgerEntry
+		for i, e := range entries {
+			if e.Kind == model.LedgerReversal {
+				return model.Errorf(model.KindConflict, "request %d was reversed already", id)
+			}
+			if e.Kind == model.LedgerCharge {
+				charge = &entries[i]
+			}
+		}
+		if charge == nil {
+			return model.Errorf(model.KindConflict, "request %d has not been charged", id)
+		}
+		rev := model.LedgerEntry{RequestID: id, Kind: model.LedgerReversal, Currency: charge.Currency,
+			Description: "Terugboeking: " + charge.Description, Net: -charge.Net, VAT: -charge.VAT, Gross: -charge.Gross,
+			IdempotencyKey: "reversal:" + strconv.FormatInt(id, 10)}
+		if _, err := tx.InsertLedgerEntry(ctx, &rev); err != nil {
+			return err
+		}
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: by, Action: "ledger.reversed", SubjectKind: "request",
+			SubjectID: strconv.FormatInt(id, 10), Reason: reason, Details: map[string]any{"entry": rev.ID}}); err != nil {
+			return err
+		}
+		if _, err := r.State.Next(model.Fail); err != nil {
+			return nil
+		}
+		return tx.TransitionRequest(ctx, &r, store.Change{Transition: model.Fail, Actor: by, Reason: "undone: " + reason})
+	})
+}
+
+// Verify scans a completed request's domain again: verified when the data
+// is gone (or, where the party can shield only part, when no more than
+// that part shows); otherwise again later, and staff hear of it once when
+// it takes longer than it should.
+func (s *Service) Verify(ctx context.Context, id int64) error {
+	r, err := s.Store.Request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.State != model.StateCompleted {
+		return nil
+	}
+	scan, err := s.Scanner.Scan(ctx, r.Domain)
+	if err != nil {
+		return &Later{After: s.Timing.VerifyEvery, Why: "the scan did not work: " + err.Error()}
+	}
+	if shielded(r, scan) {
+		return s.Store.InTx(ctx, func(tx *store.Tx) error {
+			fresh, err := tx.Request(ctx, id)
+			if err != nil || fresh.State != model.StateCompleted {
+				return err
+			}
+			return tx.TransitionRequest(ctx, &fresh, store.Change{Transition: model.Verify, Actor: model.System("scan"),
+				Details: map[string]any{"scan_id": scan.ID, "verdict": string(scan.Verdict)}})
+		})
+	}
+	completedAt, err := s.completedAt(ctx, r)
+	if err != nil {
+		return err
+	}
+	if s.Store.Now().Sub(completedAt) > s.Timing.VerifyAlert {
+		if err := s.alertStillVisible(ctx, r, scan); err != nil {
+			return err
+		}
+	}
+	return &Later{After: s.Timing.VerifyEvery, Why: "the data is still visible"}
+}
+
+// shielded says whether a scan shows a completed request done.
+func shielded(r model.PrivacyRequest, scan model.ScanResult) bool {
+	if scan.Status != model.ScanOK {
+		return false
+	}
+	if scan.Verdict != model.VerdictExposed {
+		return true
+	}
+	if !r.Partial {
+		return false
+	}
+	for _, f := range model.Fields {
+		v := scan.Fields[f]
+		if v.State == model.FieldVisible && f != model.FieldName && f != model.FieldOrganisation && f != model.FieldCountry {
+			return false // more than the party's ceiling shows
+		}
+	}
+	return true
+}
+
+func (s *Service) completedAt(ctx context.Context, r model.PrivacyRequest) (time.Time, error) {
+	events, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
+		Action: "request." + string(model.Complete)})
+	if err != nil || len(events) == 0 {
+		return r.UpdatedAt, err
+	}
+	return events[len(events)-1].At, nil
+}
+
+func (s *Service) alertStillVisible(ctx context.Context, r model.PrivacyRequest, scan model.ScanResult) error {
+	sid := strconv.FormatInt(r.ID, 10)
+	done, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: sid, Action: "request.verify_alert"})
+	if err != nil || len(done) > 0 {
+		return err
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "request.verify_alert",
+			SubjectKind: "request", SubjectID: sid, Reason: "still exposed after completion",
+			Details: map[string]any{"scan_id": scan.ID, "domain": r.Domain}}); err != nil {
+			return err
+		}
+		s.log().Warn("completed request still exposed", "request", r.ID, "domain", r.Domain)
+		return s.alert(ctx, tx, fmt.Sprintf("afscherm: %s is still exposed after request %d", r.Domain, r.ID),
+			fmt.Sprintf("The party reported request %d for %s done, but the scans still find personal data visible.\n"+
+				"See: afscherm request show %d\n", r.ID, r.Domain, r.ID))
+	})
+}

@@ -1,0 +1,607 @@
+// Package openprovidertest is a fake Openprovider REST API (v1beta) for
+// tests and the demo: the same envelope, paths and bearer-token login as
+// the real one, a set of domains with their WHOIS privacy flag, a log of
+// the calls it answered, a hook that tells other fakes (RDAP, WHOIS) when
+// a domain's published data changes, and faults to inject.
+//
+// Serve it over TLS on loopback, e.g. httptest.NewTLSServer(fake), and give
+// the client BaseURL srv.URL+"/v1beta".
+package openprovidertest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Envelope codes the fake answers with. 196 is documented by Openprovider;
+// the domain-module codes are in its 3xx–7xx range but their exact numbers
+// are the fake's choice.
+const (
+	CodeAuthFailed     = 196 // wrong credentials, unknown or expired token
+	CodeNotFound       = 320 // no such domain
+	CodeNotAllowed     = 399 // WHOIS privacy protection not allowed here
+	CodeInvalidRequest = 400 // unreadable request or parameters
+)
+
+// Domain is one domain in the fake account.
+type Domain struct {
+	ID        int64
+	Name      string // without extension: "example"
+	Extension string // "com", "co.uk"
+	// PrivateWhois is whether WHOIS privacy protection is on.
+	PrivateWhois bool
+	// PrivateWhoisAllowed is whether it may be switched on.
+	PrivateWhoisAllowed bool
+	// Owner is the registrant's name, as Openprovider returns it; it is
+	// there so that a client that logs answers would be caught.
+	Owner string
+	// Status is Openprovider's domain status, "ACT" by default.
+	Status string
+
+	deferred bool // a switch-on is accepted but carried out only by Activate
+	pending  bool // an accepted switch-on waits for Activate
+}
+
+// FullName is name.extension.
+func (d Domain) FullName() string { return d.Name + "." + d.Extension }
+
+// Call is one request the fake answered.
+type Call struct {
+	Method string
+	Path   string
+	Query  string
+	Status int // HTTP status answered
+	Code   int // envelope code answered
+	// Domain is the full name of the domain the call was about, if any.
+	Domain string
+	// Changed is set when the call changed a domain's privacy state: an
+	// effective change, which Openprovider would bill.
+	Changed bool
+	// Fault names the injected fault that answered, if any.
+	Fault FaultKind
+}
+
+// FaultKind is a way to answer badly.
+type FaultKind string
+
+// The faults.
+const (
+	Garbage         FaultKind = "garbage"           // 200 with a body that is not JSON
+	Oversize        FaultKind = "oversize"          // 200 with a JSON body over 1 MiB
+	Slow            FaultKind = "slow"              // answer only after Fault.Delay
+	TooManyRequests FaultKind = "too_many_requests" // 429 with Retry-After
+	ServerError     FaultKind = "server_error"      // 500 with an envelope
+	Drop            FaultKind = "drop"              // close the connection unanswered
+	EnvelopeCode    FaultKind = "envelope_code"     // an envelope with Fault.Code and Fault.Status
+)
+
+// Fault is an injected bad answer.
+type Fault struct {
+	Kind FaultKind
+	// Method and PathPrefix select the requests it applies to ("PUT",
+	// "/v1beta/domains/"); empty matches all.
+	Method     string
+	PathPrefix string
+	// Times is how many requests it answers; 0 means once.
+	Times int
+	// RetryAfter is the Retry-After value of TooManyRequests ("2", or an
+	// HTTP date); empty sends none.
+	RetryAfter string
+	// Delay is how long Slow waits (or until the client gives up).
+	Delay time.Duration
+	// Code, Desc and Status are EnvelopeCode's answer (Status default 200).
+	Code   int
+	Desc   string
+	Status int
+}
+
+// Server is the fake. Its zero value is not usable; call New.
+type Server struct {
+	mu       sync.Mutex
+	username string
+	password string
+	tokenTTL time.Duration
+	now      func() time.Time
+	tokens   map[string]time.Time // token → expiry
+	domains  map[int64]*Domain
+	nextID   int64
+	calls    []Call
+	faults   []*Fault
+	onChange []func(domain string)
+}
+
+// New returns a fake that accepts one username and password.
+func New(username, password string) *Server {
+	return &Server{
+		username: username,
+		password: password,
+		tokenTTL: 48 * time.Hour, // Openprovider's documented token lifetime
+		now:      time.Now,
+		tokens:   map[string]time.Time{},
+		domains:  map[int64]*Domain{},
+		nextID:   1000,
+	}
+}
+
+// AddDomain adds a domain by full name ("example.com") with privacy off and
+// allowed, and returns its id.
+func (s *Server) AddDomain(fullName, owner string) int64 {
+	name, ext, ok := strings.Cut(strings.ToLower(fullName), ".")
+	if !ok {
+		panic("openprovidertest: AddDomain needs a name with an extension: " + fullName)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	s.domains[s.nextID] = &Domain{ID: s.nextID, Name: name, Extension: ext, PrivateWhoisAllowed: true, Owner: owner, Status: "ACT"}
+	return s.nextID
+}
+
+// Domain returns a copy of a domain by full name.
+func (s *Server) Domain(fullName string) (Domain, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.byName(fullName); d != nil {
+		return *d, true
+	}
+	return Domain{}, false
+}
+
+// SetPrivateWhois sets a domain's flag directly, as if done in
+// Openprovider's control panel; it is not logged as a call.
+func (s *Server) SetPrivateWhois(fullName string, on bool) {
+	s.update(fullName, func(d *Domain) bool {
+		changed := d.PrivateWhois != on
+		d.PrivateWhois = on
+		return changed
+	})
+}
+
+// SetPrivateWhoisAllowed sets whether privacy may be switched on.
+func (s *Server) SetPrivateWhoisAllowed(fullName string, allowed bool) {
+	s.update(fullName, func(d *Domain) bool { d.PrivateWhoisAllowed = allowed; return false })
+}
+
+// Defer makes the domain accept a switch-on without carrying it out until
+// Activate, as for a change that waits for the registry.
+func (s *Server) Defer(fullName string) {
+	s.update(fullName, func(d *Domain) bool { d.deferred = true; return false })
+}
+
+// Activate carries out a deferred switch-on.
+func (s *Server) Activate(fullName string) {
+	s.update(fullName, func(d *Domain) bool {
+		if !d.pending {
+			return false
+		}
+		d.pending, d.PrivateWhois = false, true
+		return true
+	})
+}
+
+// update changes a domain and tells the hooks when its published data
+// changed.
+func (s *Server) update(fullName string, f func(d *Domain) bool) {
+	s.mu.Lock()
+	d := s.byName(fullName)
+	if d == nil {
+		s.mu.Unlock()
+		panic("openprovidertest: no domain " + fullName)
+	}
+	changed := f(d)
+	name := d.FullName()
+	hooks := append([]func(string){}, s.onChange...)
+	s.mu.Unlock()
+	if changed {
+		for _, h := range hooks {
+			h(name)
+		}
+	}
+}
+
+// OnChange adds a hook called (outside the fake's lock) with the domain's
+// full name whenever its WHOIS privacy flag changes, so that fake RDAP and
+// WHOIS servers can publish the privacy service's data instead.
+func (s *Server) OnChange(hook func(domain string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onChange = append(s.onChange, hook)
+}
+
+// Fail injects a fault; faults answer in the order they were added.
+func (s *Server) Fail(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes the faults not yet used.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// ExpireTokens makes every token issued so far expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.tokens {
+		s.tokens[t] = time.Time{}
+	}
+}
+
+// SetTokenTTL sets the lifetime of tokens issued from now on.
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokenTTL = d
+}
+
+// Calls returns the calls answered so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// Count counts the calls with a method and path (path may end in "*" to
+// match a prefix).
+func (s *Server) Count(method, pathPattern string) int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Method == method && matchPath(pathPattern, c.Path) {
+			n++
+		}
+	}
+	return n
+}
+
+// Changes counts the effective changes made to a domain through the API.
+func (s *Server) Changes(fullName string) int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Changed && strings.EqualFold(c.Domain, fullName) {
+			n++
+		}
+	}
+	return n
+}
+
+func matchPath(pattern, p string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(p, prefix)
+	}
+	return p == pattern
+}
+
+// ServeHTTP answers as Openprovider's API would.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
+	if f := s.takeFault(r); f != nil {
+		rec.Fault = f.Kind
+		s.serveFault(w, r, f, rec)
+		s.log(rec)
+		return
+	}
+	s.route(w, r, rec)
+	s.log(rec)
+}
+
+func (s *Server) log(c *Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, *c)
+}
+
+func (s *Server) takeFault(r *http.Request) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if (f.Method == "" || f.Method == r.Method) && strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+			f.Times--
+			if f.Times == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+			return f
+		}
+	}
+	return nil
+}
+
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, rec *Call) {
+	switch f.Kind {
+	case Garbage:
+		rec.Status = http.StatusOK
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, "<html><body>502 Bad Gateway</body>")
+	case Oversize:
+		rec.Status = http.StatusOK
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprintf(w, `{"code":0,"desc":"%s","data":{}}`, strings.Repeat("x", 1<<20+512))
+	case Slow:
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			rec.Status = 0
+			return
+		}
+		s.route(w, r, rec)
+	case TooManyRequests:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		rec.Status = http.StatusTooManyRequests
+		writeEnvelope(w, http.StatusTooManyRequests, 0, "Too many requests", nil)
+	case ServerError:
+		rec.Status, rec.Code = http.StatusInternalServerError, 1
+		writeEnvelope(w, http.StatusInternalServerError, 1, "Internal error", nil)
+	case Drop:
+		rec.Status = 0
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case EnvelopeCode:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		rec.Status, rec.Code = status, f.Code
+		writeEnvelope(w, status, f.Code, f.Desc, nil)
+	default:
+		panic("openprovidertest: unknown fault " + string(f.Kind))
+	}
+}
+
+// route serves the API's paths.
+func (s *Server) route(w http.ResponseWriter, r *http.Request, rec *Call) {
+	p := r.URL.Path
+	switch {
+	case p == "/v1beta/auth/login" && r.Method == http.MethodPost:
+		s.login(w, r, rec)
+	case p == "/v1beta/domains" && r.Method == http.MethodGet:
+		if s.authorised(w, r, rec) {
+			s.listDomains(w, r, rec)
+		}
+	case strings.HasPrefix(p, "/v1beta/domains/") && (r.Method == http.MethodGet || r.Method == http.MethodPut):
+		id, err := strconv.ParseInt(strings.TrimPrefix(p, "/v1beta/domains/"), 10, 64)
+		if err != nil {
+			s.answer(w, rec, http.StatusNotFound, CodeInvalidRequest, "Invalid domain id", nil)
+			return
+		}
+		if !s.authorised(w, r, rec) {
+			return
+		}
+		if r.Method == http.MethodGet {
+			s.getDomain(w, id, rec)
+		} else {
+			s.updateDomain(w, r, id, rec)
+		}
+	default:
+		rec.Status = http.StatusNotFound
+		http.NotFound(w, r)
+	}
+}
+
+func (s *Server) answer(w http.ResponseWriter, rec *Call, status, code int, desc string, data any) {
+	rec.Status, rec.Code = status, code
+	writeEnvelope(w, status, code, desc, data)
+}
+
+func writeEnvelope(w http.ResponseWriter, status, code int, desc string, data any) {
+	env := map[string]any{"code": code, "desc": desc}
+	if data != nil {
+		env["data"] = data
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(env)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, rec *Call) {
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		IP       string `json:"ip"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		s.answer(w, rec, http.StatusBadRequest, CodeInvalidRequest, "Invalid request body", nil)
+		return
+	}
+	s.mu.Lock()
+	ok := req.Username == s.username && req.Password == s.password && s.username != ""
+	var token string
+	if ok {
+		b := make([]byte, 16)
+		rand.Read(b)
+		token = hex.EncodeToString(b)
+		s.tokens[token] = s.now().Add(s.tokenTTL)
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.answer(w, rec, http.StatusUnauthorized, CodeAuthFailed, "Authentication/Authorization Failed", nil)
+		return
+	}
+	s.answer(w, rec, http.StatusOK, 0, "", map[string]any{"token": token, "reseller_id": 123456})
+}
+
+// authorised checks the bearer token, answering when it is refused.
+func (s *Server) authorised(w http.ResponseWriter, r *http.Request, rec *Call) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	exp, known := s.tokens[token]
+	valid := ok && known && s.now().Before(exp)
+	s.mu.Unlock()
+	if !valid {
+		s.answer(w, rec, http.StatusUnauthorized, CodeAuthFailed, "Authentication/Authorization Failed", nil)
+	}
+	return valid
+}
+
+func (s *Server) listDomains(w http.ResponseWriter, r *http.Request, rec *Call) {
+	q := r.URL.Query()
+	pattern := strings.ToLower(q.Get("domain_name_pattern"))
+	ext := strings.ToLower(q.Get("extension"))
+	full := strings.ToLower(q.Get("full_name"))
+	limit, offset := 100, 0
+	if v, err := strconv.Atoi(q.Get("limit")); err == nil && v > 0 {
+		limit = min(v, 1000)
+	}
+	if v, err := strconv.Atoi(q.Get("offset")); err == nil && v >= 0 {
+		offset = v
+	}
+	s.mu.Lock()
+	var all []map[string]any
+	for _, d := range s.sorted() {
+		if pattern != "" && !globMatch(pattern, d.Name) {
+			continue
+		}
+		if ext != "" && ext != d.Extension {
+			continue
+		}
+		if full != "" && full != d.FullName() {
+			continue
+		}
+		all = append(all, wire(d))
+	}
+	s.mu.Unlock()
+	total := len(all)
+	page := all[min(offset, total):min(offset+limit, total)]
+	if page == nil {
+		page = []map[string]any{}
+	}
+	s.answer(w, rec, http.StatusOK, 0, "", map[string]any{"results": page, "total": total})
+}
+
+func (s *Server) getDomain(w http.ResponseWriter, id int64, rec *Call) {
+	s.mu.Lock()
+	d, ok := s.domains[id]
+	var data map[string]any
+	if ok {
+		data = wire(d)
+		rec.Domain = d.FullName()
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.answer(w, rec, http.StatusNotFound, CodeNotFound, "Domain not found", nil)
+		return
+	}
+	s.answer(w, rec, http.StatusOK, 0, "", data)
+}
+
+func (s *Server) updateDomain(w http.ResponseWriter, r *http.Request, id int64, rec *Call) {
+	var req map[string]json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+		s.answer(w, rec, http.StatusBadRequest, CodeInvalidRequest, "Invalid request body", nil)
+		return
+	}
+	var on *bool
+	if raw, ok := req["is_private_whois_enabled"]; ok {
+		var v bool
+		if err := json.Unmarshal(raw, &v); err != nil {
+			s.answer(w, rec, http.StatusBadRequest, CodeInvalidRequest, "is_private_whois_enabled must be a boolean", nil)
+			return
+		}
+		on = &v
+	}
+	s.mu.Lock()
+	d, ok := s.domains[id]
+	if !ok {
+		s.mu.Unlock()
+		s.answer(w, rec, http.StatusNotFound, CodeNotFound, "Domain not found", nil)
+		return
+	}
+	rec.Domain = d.FullName()
+	if on != nil && *on && !d.PrivateWhois && !d.PrivateWhoisAllowed {
+		s.mu.Unlock()
+		s.answer(w, rec, http.StatusBadRequest, CodeNotAllowed, "Whois privacy protection is not allowed for this extension", nil)
+		return
+	}
+	published := false
+	if on != nil {
+		switch {
+		case *on && !d.PrivateWhois && d.deferred && !d.pending:
+			d.pending, rec.Changed = true, true
+		case *on && !d.PrivateWhois && !d.deferred:
+			d.PrivateWhois, rec.Changed, published = true, true, true
+		case !*on && d.pending:
+			d.pending, rec.Changed = false, true
+		case !*on && d.PrivateWhois:
+			d.PrivateWhois, rec.Changed, published = false, true, true
+		}
+	}
+	data := map[string]any{"id": d.ID, "status": d.Status}
+	name := d.FullName()
+	hooks := append([]func(string){}, s.onChange...)
+	s.mu.Unlock()
+	if published {
+		for _, h := range hooks {
+			h(name)
+		}
+	}
+	s.answer(w, rec, http.StatusOK, 0, "", data)
+}
+
+// wire is a domain as Openprovider's API shows it.
+func wire(d *Domain) map[string]any {
+	m := map[string]any{
+		"id":                       d.ID,
+		"domain":                   map[string]any{"name": d.Name, "extension": d.Extension},
+		"status":                   d.Status,
+		"is_private_whois_enabled": d.PrivateWhois,
+		"is_private_whois_allowed": d.PrivateWhoisAllowed,
+		"owner_handle":             fmt.Sprintf("XX%06d-XX", d.ID),
+		"owner":                    map[string]any{"full_name": d.Owner},
+	}
+	if d.PrivateWhois {
+		m["whois_privacy_data"] = map[string]any{"expiration_date": "2030-01-01 00:00:00"}
+	}
+	return m
+}
+
+func (s *Server) byName(fullName string) *Domain {
+	for _, d := range s.domains {
+		if strings.EqualFold(d.FullName(), fullName) {
+			return d
+		}
+	}
+	return nil
+}
+
+func (s *Server) sorted() []*Domain {
+	out := make([]*Domain, 0, len(s.domains))
+	for _, d := range s.domains {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// globMatch matches a name pattern where "*" (or SQL's "%") is any run of
+// characters; a pattern without either must match exactly.
+func globMatch(pattern, name string) bool {
+	pattern = strings.ReplaceAll(pattern, "%", "*")
+	if !strings.ContainsAny(pattern, "*?[") {
+		return pattern == name
+	}
+	ok, err := path.Match(pattern, name)
+	return err == nil && ok
+}
