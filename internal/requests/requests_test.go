@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,106 +12,34 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/afscherm/afscherm/internal/adapters"
-	"github.com/afscherm/afscherm/internal/lookup/rdap"
-	"github.com/afscherm/afscherm/internal/lookup/whois"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
-	"github.com/afscherm/afscherm/internal/sampledata"
+	"github.com/afscherm/afscherm/internal/requests/requeststest"
 	"github.com/afscherm/afscherm/internal/sandbox"
-	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
-	"github.com/afscherm/afscherm/registrars"
-	"github.com/afscherm/afscherm/registrars/manual"
 )
 
-// clock is a settable clock for the store.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 type fixture struct {
+	*requeststest.Env
 	st    *store.Store
 	svc   *requests.Service
 	world *sandbox.World
-	clock *clock
+	clock *requeststest.Clock
 }
 
-// newFixture imports the samples, scans them against the sandbox, and sets
-// up the request flow with the manual adapter for every registrar.
 func newFixture(t *testing.T, url string) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	st := storetest.Open(t, url, c.now)
-	if _, err := sampledata.Import(ctx, st, model.NewDate(2026, 11, 25)); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sandbox.Standard(t.TempDir(), sandbox.ByName, sandbox.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Close)
-	customers, _ := st.Customers(ctx)
-	domains, _ := st.Domains(ctx, store.DomainFilter{})
-	w.Register(customers, domains)
-	rcfg, err := w.RDAPConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	scanner := &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(w.WHOISConfig())}
-	for _, d := range domains {
-		if _, err := scanner.Scan(ctx, d.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	prices, err := quote.LoadPriceTable(filepath.Join("..", "..", "testdata", "prices.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	man := &manual.Adapter{Tasks: requests.Tasks{Store: st}, Registrars: []string{"*"},
-		Cost: func(d registrars.Domain) (int64, error) {
-			c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
-			return int64(c), err
-		}}
-	svc := &requests.Service{
-		Store: st, Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: man}),
-		Prices: prices, Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
-		StaffEmails: []string{"staff@hosting.example"},
-		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},
-		Location:    time.UTC, Log: slog.New(slog.DiscardHandler), Timing: requests.DefaultTiming(),
-	}
-	return &fixture{st: st, svc: svc, world: w, clock: c}
+	e := requeststest.New(t, url)
+	return &fixture{Env: e, st: e.Store, svc: e.Service, world: e.World, clock: e.Clock}
 }
 
-var staff = model.Actor{Kind: model.ActorStaff, ID: "anna"}
+var staff = requeststest.Staff
 
-var linkPattern = regexp.MustCompile(`/approve/([A-Za-z0-9_-]{43})`)
-
-// link finds the token in the newest mail of a kind for a request.
 func (f *fixture) link(t *testing.T, id int64, kind string) string {
 	t.Helper()
-	mails, err := f.st.Mails(context.Background(), store.MailFilter{RequestID: id})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(mails) - 1; i >= 0; i-- {
-		if mails[i].Kind == kind {
-			m := linkPattern.FindStringSubmatch(mails[i].Text)
-			if m == nil {
-				t.Fatalf("no link in mail %d", mails[i].ID)
-			}
-			return m[1]
-		}
-	}
-	t.Fatalf("no %s mail for request %d", kind, id)
-	return ""
+	return f.Link(t, id, kind)
 }
 
 func (f *fixture) decide(t *testing.T, token string, approve bool) (model.PrivacyRequest, error) {
@@ -138,7 +65,7 @@ func jobsOfKind(t *testing.T, st *store.Store, kind string) int {
 }
 
 // An exposed person's .nl domain (its admin e-mail is the customer's own).
-const exposed = "janvandenheuvel.nl"
+const exposed = requeststest.Exposed
 
 func TestCreateSendsTheQuoteAndLink(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
@@ -149,7 +76,7 @@ func TestCreateSendsTheQuoteAndLink(t *testing.T) {
 			t.Fatal(err)
 		}
 		if r.State != model.StateAwaitingApproval || r.Adapter != "manual" || r.ScanID == 0 ||
-			!r.ExpiresAt.Equal(f.clock.now().Add(14*24*time.Hour)) {
+			!r.ExpiresAt.Equal(f.clock.Now().Add(14*24*time.Hour)) {
 			t.Errorf("request %+v", r)
 		}
 		net, vat, gross := r.Price.Totals()
@@ -303,11 +230,11 @@ func TestExpiryAndReminder(t *testing.T) {
 		ctx := context.Background()
 		r, _ := f.svc.Create(ctx, exposed, staff, requests.CreateOptions{})
 		token := f.link(t, r.ID, model.MailApproval)
-		f.clock.add(10 * 24 * time.Hour)
+		f.clock.Add(10 * 24 * time.Hour)
 		if n, err := f.svc.RemindDue(ctx); err != nil || n != 0 {
 			t.Fatalf("too early: %d, %v", n, err)
 		}
-		f.clock.add(24*time.Hour + time.Minute) // 11 days: within 3 days of expiry
+		f.clock.Add(24*time.Hour + time.Minute) // 11 days: within 3 days of expiry
 		if n, err := f.svc.RemindDue(ctx); err != nil || n != 1 {
 			t.Fatalf("reminder: %d, %v", n, err)
 		}
@@ -324,7 +251,7 @@ func TestExpiryAndReminder(t *testing.T) {
 		if n, _ := f.svc.ExpireDue(ctx); n != 0 {
 			t.Error("expired early")
 		}
-		f.clock.add(3 * 24 * time.Hour)
+		f.clock.Add(3 * 24 * time.Hour)
 		if _, err := f.svc.OpenLink(ctx, token); !requests.IsLinkUnusable(err) {
 			t.Errorf("expired link: %v", err)
 		}

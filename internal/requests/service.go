@@ -421,5 +421,7 @@ func (s *Service) Evidence(ctx context.Context, id int64) (Evidence, error) {
 // unknown, used, expired or malformed look the same from outside.
 var errLinkUnusable = errors.New("this link does not work (any more)")
 
+func asRefusal(err error, target **Refusal) bool { return errors.As(err, target) }
+
 // IsLinkUnusable reports whether err means an approval link does not work.
 func IsLinkUnusable(err error) bool { return errors.Is(err, errLinkUnusable) }

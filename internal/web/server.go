@@ -1,36 +1,57 @@
-// Package web is afscherm's HTTP server: health checks now, and as afscherm
-// grows the customers' approval pages, the staff console and its API. Every
-// route is listed in routes.go.
+// Package web is afscherm's HTTP server: the customers' approval pages,
+// the staff API under /api/v1/, and health checks. Every route is listed in
+// routes.go; customer pages carry strict security headers and are
+// rate-limited per client, and every staff route requires a staff token.
 package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/store"
 )
 
 // Deps are what the handlers use.
 type Deps struct {
-	Store *store.Store
-	Log   *slog.Logger
+	Store    *store.Store
+	Requests *requests.Service // nil: no approval pages or request API
+	Log      *slog.Logger
+	Company  string
 	// JobsRunning reports whether this process's job client is working;
 	// nil when the process works no jobs.
 	JobsRunning func() bool
+	// TrustForwardedFor takes the client address from X-Forwarded-For, for
+	// a server behind a proxy that sets it.
+	TrustForwardedFor bool
+	// ClientRate is how many requests a minute one client may make to the
+	// customer pages (30 when zero).
+	ClientRate int
 }
 
 // Server handles every route.
 type Server struct {
-	deps Deps
-	mux  *http.ServeMux
+	deps    Deps
+	mux     *http.ServeMux
+	clients *clientLimiter
 }
 
 // NewServer returns the handler for all of afscherm's routes.
 func NewServer(d Deps) *Server {
-	s := &Server{deps: d, mux: http.NewServeMux()}
+	if d.ClientRate == 0 {
+		d.ClientRate = 30
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{deps: d, mux: http.NewServeMux(), clients: newClientLimiter(d.ClientRate)}
 	s.routes()
 	return s
 }
@@ -38,6 +59,45 @@ func NewServer(d Deps) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	s.mux.ServeHTTP(w, r)
+}
+
+// clientAddress is the address a request came from: the connection's, or
+// the first of X-Forwarded-For behind a trusted proxy.
+func (s *Server) clientAddress(r *http.Request) string {
+	if s.deps.TrustForwardedFor {
+		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
+			first, _, _ := strings.Cut(fwd, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// clientKey is what the rate limiter remembers of a client: a hash of its
+// address, never the address.
+func (s *Server) clientKey(r *http.Request) string {
+	if s.deps.Requests != nil {
+		return s.deps.Requests.Keys.ClientHash(s.clientAddress(r))
+	}
+	sum := sha256.Sum256([]byte(s.clientAddress(r)))
+	return hex.EncodeToString(sum[:])
+}
+
+// limitClients turns away a client past its rate with 429.
+func (s *Server) limitClients(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.clients.allow(s.clientKey(r), time.Now()) {
+			w.Header().Set("Retry-After", "60")
+			http.Error(w, "Te veel verzoeken; probeer het over een minuut opnieuw. Too many requests; try again in a minute.",
+				http.StatusTooManyRequests)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // healthz says the process is alive.

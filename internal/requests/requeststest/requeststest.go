@@ -1,0 +1,135 @@
+// Package requeststest sets up the whole request flow for tests: the sample
+// customers scanned against the sandbox registries, the manual adapter for
+// every registrar, the price table under testdata/, and a clock tests move.
+package requeststest
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/adapters"
+	"github.com/afscherm/afscherm/internal/lookup/rdap"
+	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/quote"
+	"github.com/afscherm/afscherm/internal/requests"
+	"github.com/afscherm/afscherm/internal/sampledata"
+	"github.com/afscherm/afscherm/internal/sandbox"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/internal/store/storetest"
+	"github.com/afscherm/afscherm/registrars"
+	"github.com/afscherm/afscherm/registrars/manual"
+)
+
+// Clock is a settable clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now reads the clock.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Add moves the clock on.
+func (c *Clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// Env is the request flow on one database.
+type Env struct {
+	Store   *store.Store
+	Service *requests.Service
+	World   *sandbox.World
+	Scanner *scan.Scanner
+	Clock   *Clock
+}
+
+// Staff is the staff member tests act as.
+var Staff = model.Actor{Kind: model.ActorStaff, ID: "anna"}
+
+// Exposed is a sample domain whose registrant's own e-mail SIDN shows.
+const Exposed = "janvandenheuvel.nl"
+
+// PriceTable is the path of testdata/prices.csv.
+func PriceTable() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "prices.csv")
+}
+
+// New imports the samples into the database at url, scans them, and sets
+// up the request flow.
+func New(t testing.TB, url string) *Env {
+	t.Helper()
+	ctx := context.Background()
+	c := &Clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	st := storetest.Open(t, url, c.Now)
+	if _, err := sampledata.Import(ctx, st, model.NewDate(2026, 11, 25)); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sandbox.Standard(t.TempDir(), sandbox.ByName, sandbox.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	customers, _ := st.Customers(ctx)
+	domains, _ := st.Domains(ctx, store.DomainFilter{})
+	w.Register(customers, domains)
+	rcfg, err := w.RDAPConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanner := &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(w.WHOISConfig())}
+	for _, d := range domains {
+		if _, err := scanner.Scan(ctx, d.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prices, err := quote.LoadPriceTable(PriceTable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &requests.Service{
+		Store: st, Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: Manual(st, prices)}),
+		Prices: prices, Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
+		StaffEmails: []string{"staff@hosting.example"},
+		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},
+		Location:    time.UTC, Log: slog.New(slog.DiscardHandler), Timing: requests.DefaultTiming(),
+	}
+	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c}
+}
+
+// Manual is the manual adapter with costs from the price table.
+func Manual(st *store.Store, prices *quote.PriceTable) *manual.Adapter {
+	return &manual.Adapter{Tasks: requests.Tasks{Store: st}, Registrars: []string{"*"},
+		Cost: func(d registrars.Domain) (int64, error) {
+			c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
+			return int64(c), err
+		}}
+}
+
+var linkPattern = regexp.MustCompile(`/approve/([A-Za-z0-9_-]{43})`)
+
+// Link finds the token in the newest mail of a kind for a request.
+func (e *Env) Link(t testing.TB, id int64, kind string) string {
+	t.Helper()
+	mails, err := e.Store.Mails(context.Background(), store.MailFilter{RequestID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := len(mails) - 1; i >= 0; i-- {
+		if mails[i].Kind == kind {
+			m := linkPattern.FindStringSubmatch(mails[i].Text)
+			if m == nil {
+				t.Fatalf("no link in mail %d", mails[i].ID)
+			}
+			return m[1]
+		}
+	}
+	t.Fatalf("no %s mail for request %d", kind, id)
+	return ""
+}

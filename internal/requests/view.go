@@ -1,0 +1,106 @@
+package requests
+
+import (
+	"context"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// View is a request as the command line's --json and the API show it.
+type View struct {
+	ID             int64     `json:"id"`
+	Domain         string    `json:"domain"`
+	DomainDisplay  string    `json:"domain_display"`
+	Customer       string    `json:"customer"`
+	State          string    `json:"state"`
+	Reason         string    `json:"reason,omitempty"`
+	Adapter        string    `json:"adapter"`
+	Partial        bool      `json:"partial,omitempty"`
+	PartyReference string    `json:"party_reference,omitempty"`
+	PartyDetail    string    `json:"party_detail,omitempty"`
+	Currency       string    `json:"currency"`
+	Net            int64     `json:"net_cents"`
+	VAT            int64     `json:"vat_cents"`
+	Gross          int64     `json:"gross_cents"`
+	QuoteVersion   string    `json:"quote_version"`
+	QuoteSHA256    string    `json:"quote_sha256"`
+	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+	CreatedBy      string    `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// ViewOf makes a View.
+func ViewOf(r model.PrivacyRequest) View {
+	net, vat, gross := r.Price.Totals()
+	return View{ID: r.ID, Domain: r.Domain, DomainDisplay: model.DisplayDomainName(r.Domain), Customer: r.CustomerNumber,
+		State: string(r.State), Reason: r.Reason, Adapter: r.Adapter, Partial: r.Partial, PartyReference: r.PartyReference,
+		PartyDetail: r.PartyDetail, Currency: r.Price.Currency, Net: int64(net), VAT: int64(vat), Gross: int64(gross),
+		QuoteVersion: r.Quote.Version, QuoteSHA256: r.Quote.SHA256, ExpiresAt: r.ExpiresAt,
+		CreatedBy: string(r.CreatedBy.Kind) + ":" + r.CreatedBy.ID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// Selection says which domains to queue requests for: one, a customer's
+// exposed ones, or every exposed one.
+type Selection struct {
+	Domain     string
+	Customer   string
+	AllExposed bool
+}
+
+// Outcome is what queueing did for one domain.
+type Outcome struct {
+	Domain  string `json:"domain"`
+	Request *View  `json:"request,omitempty"`
+	Skipped string `json:"skipped,omitempty"` // why it got no request
+}
+
+// CreateMany queues requests for a selection. For one domain a refusal is
+// the error; for many, each refused domain is skipped with its reason, so
+// that a repeat run creates nothing twice. progress, when set, is told after
+// each domain.
+func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor, opts CreateOptions, progress func(done, total int)) ([]Outcome, error) {
+	if sel.Domain != "" {
+		r, err := s.Create(ctx, sel.Domain, by, opts)
+		if err != nil {
+			return nil, err
+		}
+		v := ViewOf(r)
+		return []Outcome{{Domain: r.Domain, Request: &v}}, nil
+	}
+	f := store.DomainFilter{ActiveOnly: true, Verdict: model.VerdictExposed}
+	if sel.Customer != "" {
+		if _, err := s.Store.Customer(ctx, sel.Customer); err != nil {
+			return nil, err
+		}
+		f.CustomerNumber = sel.Customer
+	} else if !sel.AllExposed {
+		return nil, model.Errorf(model.KindInvalid, "say which domains: one domain, a customer, or all exposed")
+	}
+	domains, err := s.Store.Domains(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outcome, 0, len(domains))
+	for i, d := range domains {
+		r, err := s.Create(ctx, d.Name, by, opts)
+		var refusal *Refusal
+		switch {
+		case err == nil:
+			v := ViewOf(r)
+			out = append(out, Outcome{Domain: d.Name, Request: &v})
+		case asRefusal(err, &refusal):
+			out = append(out, Outcome{Domain: d.Name, Skipped: refusal.Reason})
+		case model.IsKind(err, model.KindInvalid):
+			out = append(out, Outcome{Domain: d.Name, Skipped: err.Error()}) // no price, say
+		default:
+			return out, err
+		}
+		if progress != nil {
+			progress(i+1, len(domains))
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,5 @@
+package web_test
+
+import "github.com/afscherm/afscherm/internal/requests"
+
+func requestsOpts() requests.CreateOptions { return requests.CreateOptions{} }
