@@ -38,6 +38,11 @@ type cli struct {
 	Worker   workerCmd   `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
 	Scan     scanCmd     `cmd:"" help:"Scan domains now and print what is visible."`
 	Digest   digestCmd   `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`
+	Request  requestCmd  `cmd:"" help:"Queue, list, show, cancel and send privacy requests."`
+	Consent  consentCmd  `cmd:"" help:"Show the evidence of a customer's decision."`
+	Charges  chargesCmd  `cmd:"" help:"Export or reverse charges."`
+	Task     taskCmd     `cmd:"" help:"Tasks for staff where a registrar has no API."`
+	Staff    staffCmd    `cmd:"" help:"Staff API tokens."`
 	Classify classifyCmd `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
 }
 

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/afscherm/afscherm/internal/csvimport"
 	"github.com/afscherm/afscherm/internal/store/storetest"
 )
 
@@ -137,18 +139,36 @@ func TestImportMissingFile(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "kept")
-	r := afscherm(t, nil, "", "demo", "--keep", dir)
+	r := afscherm(t, nil, "", "--log-level", "debug", "demo", "--keep", dir)
 	if r.code != exitOK {
 		t.Fatalf("demo: %+v", r)
 	}
 	for _, want := range []string{"customers: 50 created (30 persons, 20 organisations)", "domains:   117 created",
-		"bäckerei-müller.de (xn--bckerei-mller-bfb28a.de)", "nothing written"} {
+		"bäckerei-müller.de (xn--bckerei-mller-bfb28a.de)", "nothing written", "verdicts: exposed", "pressed \"approve\"",
+		"pressed \"decline\"", "APPROVED", "DECLINED", "is now verified", "Afscherming registratiegegevens"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "afscherm.db")); err != nil {
 		t.Errorf("--keep did not keep the database: %v", err)
+	}
+	// The logs of the whole run hold no customer's name, address, e-mail
+	// address or phone number.
+	if strings.Count(r.stderr, "\n") < 100 {
+		t.Fatalf("the demo logged too little to judge: %d lines", strings.Count(r.stderr, "\n"))
+	}
+	customers, err := csvimport.ReadCustomers(mustOpen(t, filepath.Join("..", "..", "testdata", "import", "customers.csv")), "customers.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range customers {
+		c := row.Customer
+		for _, pii := range []string{c.Name, c.Email, c.Phone, c.Street, c.PostalCode, strings.ReplaceAll(c.PostalCode, " ", "")} {
+			if pii != "" && strings.Contains(r.stderr, pii) {
+				t.Errorf("the log holds personal data of %s: %q", c.Number, pii)
+			}
+		}
 	}
 	if r := afscherm(t, nil, "", "demo", "--keep", dir); r.code != exitFailed || !strings.Contains(r.stderr, "empty folder") {
 		t.Errorf("second demo in the same folder: %+v", r)
@@ -180,4 +200,14 @@ func TestClassify(t *testing.T) {
 	if usage.code != exitUsage {
 		t.Errorf("bad --source: %+v", usage)
 	}
+}
+
+func mustOpen(t *testing.T, path string) io.Reader {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -14,29 +14,46 @@ import (
 )
 
 type serveCmd struct {
-	Addr      string `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
-	PublicURL string `name:"public-url" placeholder:"URL" help:"The address customers reach this server at, for links in mail (default: http://ADDR)."`
+	Addr              string `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
+	TrustForwardedFor bool   `name:"trust-forwarded-for" help:"Take client addresses from X-Forwarded-For (behind a proxy that sets it)."`
 	lookupFlags
 	scheduleFlags
+	flowFlags
 }
 
 func (c serveCmd) Run(e *env) error {
-	return runServer(e, c.Addr, c.lookupFlags, c.scheduleFlags, true)
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	return runServer(e, serverSetup{addr: c.Addr, full: true, trustForwardedFor: c.TrustForwardedFor,
+		lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
 }
 
 type workerCmd struct {
 	Addr string `placeholder:"HOST:PORT" help:"Also serve /healthz and /readyz here, for a supervisor (default: no HTTP)."`
 	lookupFlags
 	scheduleFlags
+	flowFlags
 }
 
 func (c workerCmd) Run(e *env) error {
-	return runServer(e, c.Addr, c.lookupFlags, c.scheduleFlags, false)
+	return runServer(e, serverSetup{addr: c.Addr, lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
+}
+
+// serverSetup is what serve and worker differ in.
+type serverSetup struct {
+	addr              string
+	full              bool // the whole site, not only health checks
+	trustForwardedFor bool
+	lookup            lookupFlags
+	schedule          scheduleFlags
+	flow              flowFlags
 }
 
 // runServer works jobs until the context ends, and serves HTTP on addr when
 // given: the whole of afscherm for serve, only health checks for worker.
-func runServer(e *env, addr string, lf lookupFlags, sf scheduleFlags, full bool) error {
+func runServer(e *env, setup serverSetup) error {
+	addr, lf, sf, full := setup.addr, setup.lookup, setup.schedule, setup.full
 	settings, err := sf.settings()
 	if err != nil {
 		return err
@@ -54,7 +71,12 @@ func runServer(e *env, addr string, lf lookupFlags, sf scheduleFlags, full bool)
 	defer stop()
 	part := scan.Participate(ctx, st, limiter, e.log, sf.Heartbeat)
 	defer part.Stop()
-	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Log: e.log, RiverLog: e.jobLog, Settings: settings})
+	fl, err := setup.flow.build(e, st, scanner)
+	if err != nil {
+		return err
+	}
+	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Requests: fl.requests, Outbox: fl.outbox,
+		Log: e.log, RiverLog: e.jobLog, Settings: settings})
 	if err != nil {
 		return err
 	}
@@ -66,8 +88,11 @@ func runServer(e *env, addr string, lf lookupFlags, sf scheduleFlags, full bool)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", addr, err)
 		}
-		srv = &http.Server{Handler: web.NewServer(web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}),
-			ReadHeaderTimeout: 10 * time.Second}
+		deps := web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}
+		if full {
+			deps.Requests, deps.Company, deps.TrustForwardedFor = fl.requests, setup.flow.Company, setup.trustForwardedFor
+		}
+		srv = &http.Server{Handler: web.NewServer(deps), ReadHeaderTimeout: 10 * time.Second}
 		httpErr = make(chan error, 1)
 		go func() { httpErr <- srv.Serve(l) }()
 		e.log.Info("listening", "addr", l.Addr().String())
@@ -77,7 +102,7 @@ func runServer(e *env, addr string, lf lookupFlags, sf scheduleFlags, full bool)
 	if full {
 		role = "server"
 	}
-	fmt.Fprintf(e.stdout, "afscherm %s on %s; %s\n", role, st.Describe(), describeSchedule(settings))
+	fmt.Fprintf(e.stdout, "afscherm %s on %s; %s; %s\n", role, st.Describe(), describeSchedule(settings), describeMail(fl.outbox))
 
 	var jobsDone <-chan struct{}
 	select {

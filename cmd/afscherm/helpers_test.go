@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -42,4 +45,37 @@ func waitFor(t *testing.T, out interface{ String() string }, prefix string) stri
 	}
 	t.Fatalf("no line %q in:\n%s", prefix, out.String())
 	return ""
+}
+
+// startServe runs `afscherm serve` in-process on a free port until the test
+// ends, and returns its base URL.
+func startServe(t *testing.T, dbURL string, flags []string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut lockedBuffer
+	stopped := make(chan struct{})
+	code := 0
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database-url", dbURL}, flags...)
+	go func() {
+		code = run(ctx, args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		close(stopped)
+	}()
+	t.Cleanup(func() { cancel(); <-stopped })
+	select {
+	case <-stopped:
+		t.Fatalf("serve ended with %d: %s", code, errOut.String())
+	case <-time.After(200 * time.Millisecond):
+	}
+	return waitFor(t, &out, "listening on http://")
+}
+
+func httpGet(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

@@ -56,7 +56,15 @@ func Run(ctx context.Context, opts Options) error {
 	if err := importSamples(ctx, st, out, opts.Location); err != nil {
 		return err
 	}
-	if err := scanSamples(ctx, st, dir, out, opts); err != nil {
+	s, err := start(ctx, st, dir, opts)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	if err := s.scanSamples(ctx); err != nil {
+		return err
+	}
+	if err := s.requests(ctx); err != nil {
 		return err
 	}
 	if opts.Dir != "" {

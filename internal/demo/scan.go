@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"time"
@@ -14,8 +15,10 @@ import (
 	"github.com/afscherm/afscherm/internal/jobs"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
+	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/sandbox"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
@@ -25,21 +28,39 @@ import (
 // the sandbox servers refuse above twice that.
 const demoRate = 25
 
-// scanSamples starts the sandbox registries, runs the nightly scan through
-// the job queue as `afscherm serve` would, and prints what it found.
-func scanSamples(ctx context.Context, st *store.Store, dir string, out io.Writer, opts Options) error {
+// session is the demo's running afscherm: the sandbox registries, the
+// scanner, the request flow, the job client working all of it as `afscherm
+// serve` would, and the web server customers reach.
+type session struct {
+	st      *store.Store
+	dir     string
+	out     io.Writer
+	opts    Options
+	world   *sandbox.World
+	scanner *scan.Scanner
+	flow    *requests.Service
+	outbox  *mail.Outbox
+	client  store.JobClient
+	web     *httptest.Server
+	stopJob func()
+}
+
+func start(ctx context.Context, st *store.Store, dir string, opts Options) (*session, error) {
+	s := &session{st: st, dir: dir, out: opts.Out, opts: opts}
 	world, err := sandbox.Standard(dir, sandbox.ByName, sandbox.Limits{Rate: demoRate * 2})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer world.Close()
+	s.world = world
 	customers, err := st.Customers(ctx)
 	if err != nil {
-		return err
+		world.Close()
+		return nil, err
 	}
 	domains, err := st.Domains(ctx, store.DomainFilter{})
 	if err != nil {
-		return err
+		world.Close()
+		return nil, err
 	}
 	world.Register(customers, domains)
 
@@ -47,46 +68,72 @@ func scanSamples(ctx context.Context, st *store.Store, dir string, out io.Writer
 	limiter := ratelimit.New(ratelimit.Limits{Default: demoRate})
 	rcfg, err := world.RDAPConfig()
 	if err != nil {
-		return err
+		world.Close()
+		return nil, err
 	}
 	rcfg.Limiter, rcfg.MaxWait = limiter, settings.MaxLookupWait
 	wcfg := world.WHOISConfig()
 	wcfg.Limiter, wcfg.MaxWait = limiter, settings.MaxLookupWait
-	scanner := &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.Logger}
-	client, err := jobs.NewClient(jobs.Deps{Store: st, Scanner: scanner, Log: opts.Logger, RiverLog: opts.RiverLog, Settings: settings})
+	s.scanner = &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.Logger}
+	if err := s.setUpFlow(); err != nil {
+		world.Close()
+		return nil, err
+	}
+	client, err := jobs.NewClient(jobs.Deps{Store: st, Scanner: s.scanner, Requests: s.flow, Outbox: s.outbox,
+		Log: opts.Logger, RiverLog: opts.RiverLog, Settings: settings})
 	if err != nil {
-		return err
+		world.Close()
+		return nil, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done, err := jobs.Start(runCtx, client, 10*time.Second, opts.Logger)
 	if err != nil {
 		stop()
+		world.Close()
+		return nil, err
+	}
+	s.client, s.stopJob = client, func() { stop(); <-done }
+	return s, nil
+}
+
+func (s *session) stop() {
+	if s.web != nil {
+		s.web.Close()
+	}
+	s.stopJob()
+	s.world.Close()
+}
+
+// scanSamples runs the nightly scan through the job queue and prints what
+// it found.
+func (s *session) scanSamples(ctx context.Context) error {
+	out := s.out
+	domains, err := s.st.Domains(ctx, store.DomainFilter{})
+	if err != nil {
 		return err
 	}
-	defer func() { stop(); <-done }()
-
 	fmt.Fprintf(out, "\nscanning against the sandbox registries on loopback (%d requests/s per server, as configured):\n", demoRate)
 	fmt.Fprintf(out, "  RDAP: rdap.sidn.nl, rdap.verisign.com → rdap.openprovider.test, rdap.publicinterestregistry.org, rdap.eurid.eu, rdap.denic.de\n")
 	fmt.Fprintf(out, "  WHOIS: whois.dns.be (.be has no RDAP here, so WHOIS is the fallback)\n")
-	start := time.Now()
-	day := time.Now().In(opts.Location).Format(time.DateOnly)
-	if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: day}, nil); err != nil {
+	begin := time.Now()
+	day := time.Now().In(s.opts.Location).Format(time.DateOnly)
+	if _, err := s.client.Insert(ctx, jobs.NightlyScanArgs{Day: day}, nil); err != nil {
 		return err
 	}
-	if err := waitForScans(ctx, client, len(domains)); err != nil {
+	if err := waitForJobs(ctx, s.client, jobs.ScanDomainArgs{}.Kind(), len(domains)); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  the nightly scan job planned %d scan jobs; River worked them in %s\n", len(domains), time.Since(start).Round(100*time.Millisecond))
-	if err := printVerdicts(ctx, st, out); err != nil {
+	fmt.Fprintf(out, "  the nightly scan job planned %d scan jobs; River worked them in %s\n", len(domains), time.Since(begin).Round(100*time.Millisecond))
+	if err := printVerdicts(ctx, s.st, out); err != nil {
 		return err
 	}
-	dg, err := scan.ProduceDigest(ctx, st, nil)
+	dg, err := scan.ProduceDigest(ctx, s.st, nil)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nstaff digest (afscherm digest):\n")
 	var b strings.Builder
-	dg.WriteText(&b, opts.Location)
+	dg.WriteText(&b, s.opts.Location)
 	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
 		switch {
 		case strings.HasPrefix(line, "  ") && len(dg.NewlyExposed) > 8:
@@ -100,10 +147,11 @@ func scanSamples(ctx context.Context, st *store.Store, dir string, out io.Writer
 	return nil
 }
 
-func waitForScans(ctx context.Context, client store.JobClient, want int) error {
+// waitForJobs waits until want jobs of a kind have finished.
+func waitForJobs(ctx context.Context, client store.JobClient, kind string, want int) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		res, err := client.JobList(ctx, river.NewJobListParams().Kinds(jobs.ScanDomainArgs{}.Kind()).
+		res, err := client.JobList(ctx, river.NewJobListParams().Kinds(kind).
 			States(rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded).First(10000))
 		if err != nil {
 			return err
@@ -112,7 +160,7 @@ func waitForScans(ctx context.Context, client store.JobClient, want int) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the scans did not finish in time: %d of %d done", len(res.Jobs), want)
+			return fmt.Errorf("the %s jobs did not finish in time: %d of %d done", kind, len(res.Jobs), want)
 		}
 		select {
 		case <-ctx.Done():

@@ -53,16 +53,17 @@ type Timing struct {
 	ReminderBefore time.Duration // how long before expiry the reminder goes
 	PollEvery      time.Duration // the first wait between asking the party; doubling up to a day
 	FollowFor      time.Duration // how long a party may take before the request fails
+	VerifyAfter    time.Duration // from completion to the first re-scan, for the registry's public data to catch up
 	VerifyEvery    time.Duration // between re-scans of a completed request
 	VerifyAlert    time.Duration // after which staff hear that the data is still visible
 }
 
 // DefaultTiming: links for 14 days with a reminder 3 days before, parties
-// asked from 15 minutes on for up to 30 days, verification every 6 hours
-// with staff alerted after 3 days.
+// asked from 15 minutes on for up to 30 days, verification from 10 minutes
+// after completion and then every 6 hours, staff alerted after 3 days.
 func DefaultTiming() Timing {
 	return Timing{ApprovalTTL: 14 * 24 * time.Hour, ReminderBefore: 3 * 24 * time.Hour, PollEvery: 15 * time.Minute,
-		FollowFor: 30 * 24 * time.Hour, VerifyEvery: 6 * time.Hour, VerifyAlert: 3 * 24 * time.Hour}
+		FollowFor: 30 * 24 * time.Hour, VerifyAfter: 10 * time.Minute, VerifyEvery: 6 * time.Hour, VerifyAlert: 3 * 24 * time.Hour}
 }
 
 func (s *Service) log() *slog.Logger {

@@ -115,7 +115,7 @@ func (s *Service) afterStatus(ctx context.Context, tx *store.Tx, r *model.Privac
 			return err
 		}
 		_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: ChargeArgs{RequestID: r.ID}},
-			river.InsertManyParams{Args: VerifyArgs{RequestID: r.ID}, InsertOpts: &river.InsertOpts{ScheduledAt: tx.Now().Add(time.Minute)}})
+			river.InsertManyParams{Args: VerifyArgs{RequestID: r.ID}, InsertOpts: &river.InsertOpts{ScheduledAt: tx.Now().Add(s.Timing.VerifyAfter)}})
 		return err
 	case registrars.Rejected:
 		return s.fail(ctx, tx, r, "the party refused: "+st.Detail)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,6 +75,8 @@ func transportError(ctx context.Context, err error, timeout time.Duration) error
 		return err
 	}
 	switch {
+	case errors.Is(err, errCallTimeout):
+		return errorf(registrars.KindTemporary, "", err, "no answer within %s", timeout)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		if ctx.Err() == nil || errors.Is(context.Cause(ctx), errCallTimeout) {
 			return errorf(registrars.KindTemporary, "", err, "no answer within %s", timeout)
@@ -233,7 +234,7 @@ func cleanDesc(s string) string {
 }
 
 // errCallTimeout is the cause of a call's own deadline.
-var errCallTimeout = fmt.Errorf("openprovider call timeout")
+var errCallTimeout = errors.New("openprovider call timeout")
 
 // codeOf is the party's code in err's *registrars.Error, if any.
 func codeOf(err error) string {

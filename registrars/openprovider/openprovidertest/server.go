@@ -9,10 +9,12 @@
 package openprovidertest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"sort"
@@ -81,6 +83,7 @@ const (
 	TooManyRequests FaultKind = "too_many_requests" // 429 with Retry-After
 	ServerError     FaultKind = "server_error"      // 500 with an envelope
 	Drop            FaultKind = "drop"              // close the connection unanswered
+	LoseAnswer      FaultKind = "lose_answer"       // carry the request out, then close unanswered
 	EnvelopeCode    FaultKind = "envelope_code"     // an envelope with Fault.Code and Fault.Status
 )
 
@@ -334,6 +337,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 		w.WriteHeader(http.StatusOK)
 		fmt.Fprintf(w, `{"code":0,"desc":"%s","data":{}}`, strings.Repeat("x", 1<<20+512))
 	case Slow:
+		// Read the body first: only then does the server notice a client
+		// that gives up and closes the connection.
+		body, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done():
@@ -351,6 +358,16 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 		rec.Status, rec.Code = http.StatusInternalServerError, 1
 		writeEnvelope(w, http.StatusInternalServerError, 1, "Internal error", nil)
 	case Drop:
+		rec.Status = 0
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case LoseAnswer:
+		s.route(discard{header: http.Header{}}, r, rec)
 		rec.Status = 0
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -605,3 +622,10 @@ func globMatch(pattern, name string) bool {
 	ok, err := path.Match(pattern, name)
 	return err == nil && ok
 }
+
+// discard is a ResponseWriter that throws the answer away.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}

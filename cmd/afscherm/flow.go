@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/adapters"
+	"github.com/afscherm/afscherm/internal/database"
+	amail "github.com/afscherm/afscherm/internal/mail"
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/quote"
+	"github.com/afscherm/afscherm/internal/requests"
+	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/registrars"
+	"github.com/afscherm/afscherm/registrars/manual"
+)
+
+// flowFlags set up the request flow: prices, links, mail.
+type flowFlags struct {
+	PublicURL   string        `name:"public-url" placeholder:"URL" help:"Where customers reach 'afscherm serve', for the links in their mail (default http://127.0.0.1:8080)."`
+	PriceTable  string        `name:"price-table" placeholder:"FILE" help:"CSV of tld, registrar (or *), registrar_cost, service_fee in euros without VAT; needed to queue requests."`
+	MailDir     string        `name:"mail-dir" placeholder:"DIR" help:"Write mail as .eml files here (default outbox/ beside the SQLite file, or in the working directory)."`
+	SMTPURL     string        `name:"smtp-url" placeholder:"smtp[s]://USER@HOST:PORT" help:"Send mail over SMTP instead; the password comes from AFSCHERM_SMTP_PASSWORD."`
+	MailFrom    string        `name:"mail-from" default:"afscherm <noreply@localhost>" help:"The sender of every mail."`
+	StaffEmail  []string      `name:"staff-email" placeholder:"ADDRESS" help:"Where alerts and the digest go (repeatable)."`
+	Company     string        `default:"afscherm" help:"The company name that signs customers' mail and pages."`
+	ApprovalTTL time.Duration `name:"approval-ttl" default:"336h" help:"How long an approval link works (default 14 days)."`
+	Secret      string        `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
+}
+
+// flow is the request flow and what it needs, ready to use.
+type flow struct {
+	requests *requests.Service
+	outbox   *amail.Outbox
+}
+
+// buildFlow sets up the request flow on an open store.
+func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) (*flow, error) {
+	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
+		return nil, usagef("--mail-from %q is not an e-mail address", f.MailFrom)
+	}
+	for _, a := range f.StaffEmail {
+		if _, err := mail.ParseAddress(a); err != nil {
+			return nil, usagef("--staff-email %q is not an e-mail address", a)
+		}
+	}
+	if f.ApprovalTTL < time.Hour {
+		return nil, usagef("--approval-ttl must be at least an hour")
+	}
+	var prices *quote.PriceTable
+	if f.PriceTable != "" {
+		var err error
+		if prices, err = quote.LoadPriceTable(f.PriceTable); err != nil {
+			return nil, err
+		}
+	}
+	keys, err := f.keys(e.ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := f.sender(e)
+	if err != nil {
+		return nil, err
+	}
+	publicURL := f.PublicURL
+	if publicURL == "" {
+		publicURL = "http://127.0.0.1:8080"
+	}
+	timing := requests.DefaultTiming()
+	timing.ApprovalTTL = f.ApprovalTTL
+	svc := &requests.Service{
+		Store: st, Prices: prices, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
+		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
+		Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: &manual.Adapter{
+			Tasks: requests.Tasks{Store: st}, Registrars: []string{"*"},
+			Cost: func(d registrars.Domain) (int64, error) {
+				c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
+				return int64(c), err
+			}}}),
+	}
+	return &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}, nil
+}
+
+// keys are the request flow's secrets: derived from --secret, or made once
+// and kept in the database so that every process of one installation
+// shares them.
+func (f flowFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, error) {
+	master := []byte(f.Secret)
+	if f.Secret == "" {
+		s, err := st.Secret(ctx, "master", func() (string, error) {
+			b := make([]byte, 32)
+			rand.Read(b) //nolint:errcheck // crypto/rand.Read does not fail
+			return hex.EncodeToString(b), nil
+		})
+		if err != nil {
+			return requests.Keys{}, err
+		}
+		master = []byte(s)
+	}
+	derive := func(purpose string) []byte {
+		m := hmac.New(sha256.New, master)
+		m.Write([]byte(purpose))
+		return m.Sum(nil)
+	}
+	return requests.Keys{Client: derive("client-address"), CSRF: derive("approval-form")}, nil
+}
+
+// sender is where mail goes: SMTP when --smtp-url is set, else a folder.
+func (f flowFlags) sender(e *env) (amail.Sender, error) {
+	if f.SMTPURL != "" {
+		return amail.NewSMTP(f.SMTPURL, e.getenv("AFSCHERM_SMTP_PASSWORD"), f.MailFrom, nil)
+	}
+	dir := f.MailDir
+	if dir == "" {
+		dir = "outbox"
+		if t, err := database.Parse(e.cli.DatabaseURL); err == nil && t.Kind == database.SQLite {
+			dir = filepath.Join(filepath.Dir(t.Path), "outbox")
+		}
+	}
+	return amail.Dir{Path: dir}, nil
+}
+
+// staffActor is who runs a command: --as, else the operating system's user.
+func staffActor(e *env, as string) model.Actor {
+	if as == "" {
+		as = e.getenv("USER")
+	}
+	if as == "" {
+		if u, err := user.Current(); err == nil {
+			as = u.Username
+		}
+	}
+	if as == "" {
+		as = "cli"
+	}
+	return model.Actor{Kind: model.ActorStaff, ID: strings.ToLower(as)}
+}
+
+func describeMail(o *amail.Outbox) string { return fmt.Sprintf("mail to %s", o.Sender.Describe()) }
