@@ -74,11 +74,12 @@ func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration) (*s
 // scheduleFlags set the periodic jobs; they must be the same in every
 // process, since any may be the one that schedules.
 type scheduleFlags struct {
-	NightlyAt    string        `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
-	DigestAt     string        `name:"digest-at" default:"07:00" placeholder:"HH:MM" help:"When the staff digest is produced, Europe/Amsterdam time."`
-	RawRetention time.Duration `name:"raw-retention" default:"720h" help:"How long raw RDAP and WHOIS responses are kept (default 30 days)."`
-	ScanWorkers  int           `name:"scan-workers" default:"50" help:"Scans this process runs at once."`
-	Heartbeat    time.Duration `name:"heartbeat" default:"10s" hidden:"" help:"How often this process tells the others it is alive."`
+	NightlyAt     string        `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
+	DigestAt      string        `name:"digest-at" default:"07:00" placeholder:"HH:MM" help:"When the staff digest is produced, Europe/Amsterdam time."`
+	RawRetention  time.Duration `name:"raw-retention" default:"720h" help:"How long raw RDAP and WHOIS responses are kept (default 30 days)."`
+	ScanWorkers   int           `name:"scan-workers" default:"50" help:"Scans this process runs at once."`
+	Heartbeat     time.Duration `name:"heartbeat" default:"10s" hidden:"" help:"How often this process tells the others it is alive."`
+	DraftRequests bool          `name:"draft-requests" help:"With the digest, draft a request for every newly exposed domain, for staff to send."`
 }
 
 func (f scheduleFlags) settings() (jobs.Settings, error) {
@@ -96,7 +97,7 @@ func (f scheduleFlags) settings() (jobs.Settings, error) {
 	if f.ScanWorkers < 1 {
 		return s, usagef("--scan-workers must be at least 1")
 	}
-	s.RawRetention, s.ScanWorkers = f.RawRetention, f.ScanWorkers
+	s.RawRetention, s.ScanWorkers, s.DraftRequests = f.RawRetention, f.ScanWorkers, f.DraftRequests
 	return s, nil
 }
 

@@ -36,6 +36,9 @@ type Settings struct {
 	RemindAt     TimeOfDay      // when customers whose approval link expires soon are reminded
 	RawRetention time.Duration  // how long a raw RDAP/WHOIS response is kept
 	ScanWorkers  int            // scans at once in this process
+	// DraftRequests drafts a request for every newly exposed domain when the
+	// digest is produced; staff send the drafts.
+	DraftRequests bool
 	// MaxLookupWait is the longest a scan waits for a server's rate limit
 	// before it puts itself aside (snoozes) for later.
 	MaxLookupWait time.Duration

@@ -163,6 +163,17 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error
 	if err != nil {
 		return err
 	}
+	if w.d.Settings.DraftRequests && w.d.Requests != nil {
+		var names []string
+		for _, c := range dg.NewlyExposed {
+			names = append(names, c.Domain)
+		}
+		n, err := w.d.Requests.DraftNewlyExposed(ctx, names)
+		if err != nil {
+			return err
+		}
+		w.d.Log.Info("drafted requests for newly exposed domains", "count", n)
+	}
 	w.d.Log.Info("digest produced", "newly_exposed", len(dg.NewlyExposed), "newly_shielded", len(dg.NewlyShielded))
 	return nil
 }

@@ -409,3 +409,28 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		t.Error("nothing was logged")
 	}
 }
+
+func TestDraftNewlyExposed(t *testing.T) {
+	f := newFixture(t, storetest.NewURL(t, "sqlite"))
+	ctx := context.Background()
+	if _, err := f.svc.Create(ctx, exposed, staff, requests.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := f.svc.DraftNewlyExposed(ctx, []string{exposed, "anoukdeboer.nl", "goudenkorenaar.nl"})
+	if err != nil || n != 1 {
+		t.Fatalf("drafted %d, %v", n, err)
+	}
+	drafts, _ := f.st.Requests(ctx, store.RequestFilter{State: model.StateQuoted})
+	if len(drafts) != 1 || drafts[0].Domain != "anoukdeboer.nl" || drafts[0].CreatedBy != model.System("nightly") {
+		t.Errorf("drafts %+v", drafts)
+	}
+	if mails, _ := f.st.Mails(ctx, store.MailFilter{RequestID: drafts[0].ID}); len(mails) != 0 {
+		t.Error("a draft was mailed")
+	}
+	if _, err := f.svc.Send(ctx, drafts[0].ID, staff); err != nil {
+		t.Fatal(err)
+	}
+	if mails, _ := f.st.Mails(ctx, store.MailFilter{RequestID: drafts[0].ID}); len(mails) != 1 {
+		t.Error("a sent draft has no mail")
+	}
+}

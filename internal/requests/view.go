@@ -104,3 +104,24 @@ func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor,
 	}
 	return out, nil
 }
+
+// DraftNewlyExposed drafts a request (a quote staff send later) for each
+// domain that a scan found newly exposed, when the setting asks for it.
+// Domains that cannot have one — an open request already, no price — are
+// left for staff, who see them in the digest.
+func (s *Service) DraftNewlyExposed(ctx context.Context, domains []string) (int, error) {
+	n := 0
+	for _, d := range domains {
+		_, err := s.Create(ctx, d, model.System("nightly"), CreateOptions{Draft: true})
+		var refusal *Refusal
+		switch {
+		case err == nil:
+			n++
+		case asRefusal(err, &refusal), model.IsKind(err, model.KindInvalid):
+			s.log().Info("no draft for a newly exposed domain", "domain", d, "reason", err)
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
