@@ -45,6 +45,18 @@ type Service struct {
 	Location    *time.Location
 	Log         *slog.Logger
 	Timing      Timing
+	// AfterStep, when set, is called after each step of carrying a request
+	// out has committed: "submit:marked", "submit:filed",
+	// "submit:recorded", "poll:recorded", "charge:written",
+	// "verify:recorded". Tests kill the process there to show that a
+	// restart repeats nothing at the party and charges once.
+	AfterStep func(step string)
+}
+
+func (s *Service) after(step string) {
+	if s.AfterStep != nil {
+		s.AfterStep(step)
+	}
 }
 
 // Timing sets how long each step may take.

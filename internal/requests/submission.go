@@ -73,6 +73,7 @@ func (s *Service) Submit(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
+		s.after("submit:marked")
 	case model.StateSubmitting:
 		s.log().Info("submitting again after an interruption", "request", id)
 	default:
@@ -86,7 +87,8 @@ func (s *Service) Submit(ctx context.Context, id int64) error {
 	if err != nil {
 		return s.partyFailed(ctx, id, err)
 	}
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	s.after("submit:filed")
+	return s.step("submit:recorded", s.Store.InTx(ctx, func(tx *store.Tx) error {
 		r, err := tx.Request(ctx, id)
 		if err != nil {
 			return err
@@ -103,7 +105,15 @@ func (s *Service) Submit(ctx context.Context, id int64) error {
 			return err
 		}
 		return s.afterStatus(ctx, tx, &r, status)
-	})
+	}))
+}
+
+// step reports a committed step to AfterStep and passes its error on.
+func (s *Service) step(name string, err error) error {
+	if err == nil {
+		s.after(name)
+	}
+	return err
 }
 
 // afterStatus acts on a party's answer about a submitted request.
@@ -213,7 +223,7 @@ func (s *Service) Poll(ctx context.Context, id int64) error {
 		// PollEvery up to a day.
 		return &Later{After: min(max(elapsed/2, s.Timing.PollEvery), 24*time.Hour), Why: "the party has not finished"}
 	}
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	return s.step("poll:recorded", s.Store.InTx(ctx, func(tx *store.Tx) error {
 		r, err := tx.Request(ctx, id)
 		if err != nil {
 			return err
@@ -229,7 +239,7 @@ func (s *Service) Poll(ctx context.Context, id int64) error {
 			return nil
 		}
 		return s.afterStatus(ctx, tx, &r, status)
-	})
+	}))
 }
 
 func (s *Service) submittedAt(ctx context.Context, r model.PrivacyRequest) (time.Time, error) {
@@ -244,7 +254,7 @@ func (s *Service) submittedAt(ctx context.Context, r model.PrivacyRequest) (time
 // Charge writes the ledger entry of a completed request, once however
 // often it runs.
 func (s *Service) Charge(ctx context.Context, id int64) error {
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	return s.step("charge:written", s.Store.InTx(ctx, func(tx *store.Tx) error {
 		r, err := tx.Request(ctx, id)
 		if err != nil {
 			return err
@@ -264,7 +274,7 @@ func (s *Service) Charge(ctx context.Context, id int64) error {
 			SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
 			Details: map[string]any{"entry": e.ID, "gross": int64(e.Gross), "domain": r.Domain}})
 		return err
-	})
+	}))
 }
 
 // Reverse undoes a charged request: a reversing ledger entry with the
@@ -328,14 +338,14 @@ func (s *Service) Verify(ctx context.Context, id int64) error {
 		return &Later{After: s.Timing.VerifyEvery, Why: "the scan did not work: " + err.Error()}
 	}
 	if shielded(r, scan) {
-		return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		return s.step("verify:recorded", s.Store.InTx(ctx, func(tx *store.Tx) error {
 			fresh, err := tx.Request(ctx, id)
 			if err != nil || fresh.State != model.StateCompleted {
 				return err
 			}
 			return tx.TransitionRequest(ctx, &fresh, store.Change{Transition: model.Verify, Actor: model.System("scan"),
 				Details: map[string]any{"scan_id": scan.ID, "verdict": string(scan.Verdict)}})
-		})
+		}))
 	}
 	completedAt, err := s.completedAt(ctx, r)
 	if err != nil {
