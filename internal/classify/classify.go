@@ -252,6 +252,12 @@ func (j *judgement) proxyService(reg *contact) string {
 // organisation, else — for a sole trader's business name — a person.
 func (j *judgement) registrantKind(reg *contact) string {
 	name, org := j.value(model.FieldName), j.value(model.FieldOrganisation)
+	if j.ours != nil && j.ours.Kind == model.CustomerPerson && (sameName(name, j.ours.Name) || sameName(org, j.ours.Name)) {
+		// Whatever the registry calls it, the name shown is our customer's,
+		// and our customer is a natural person.
+		j.note("the registrant's name is our customer's, who is a natural person")
+		return kindPerson
+	}
 	if reg.kind != kindUnknown {
 		j.note("the response says the registrant is %s (%s)", kindWords(reg.kind), reg.kindBy)
 		return reg.kind

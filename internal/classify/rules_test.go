@@ -135,3 +135,16 @@ func TestWHOISRules(t *testing.T) {
 		})
 	}
 }
+
+func TestOurPersonRecordedAsABusiness(t *testing.T) {
+	ours := &model.Customer{Name: "Jan de Vries", Kind: model.CustomerPerson}
+	body := `{"objectClassName":"domain","entities":[{"roles":["registrant"],"vcardArray":["vcard",[["fn",{},"text","Jan de Vries"],["kind",{},"text","org"]]]}]}`
+	c, err := RDAP("example.nl", []byte(body), ours)
+	if err != nil || c.Verdict != model.VerdictExposed {
+		t.Errorf("with our data: %s, %v", c.Verdict, err)
+	}
+	c, _ = RDAP("example.nl", []byte(body), nil)
+	if c.Verdict != model.VerdictOrganisation {
+		t.Errorf("without our data: %s", c.Verdict)
+	}
+}
