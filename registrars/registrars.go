@@ -49,6 +49,9 @@ type Request struct {
 	Domain Domain
 	// Language is the customer's, "nl" or "en", for texts the party sends on.
 	Language string
+	// Person says that the customer is a natural person by the company's
+	// own records (SIDN: the registrant may then be recorded as one).
+	Person bool
 	// Reasons are the customer's own words, where a party wants them (SIDN's
 	// opt-out); empty otherwise.
 	Reasons string

@@ -9,7 +9,8 @@
 //
 // Errors are typed: a *ResultError carries a server's 2xxx result code, and
 // the sentinel errors ErrConnection, ErrFrameTooLarge, ErrTimeout,
-// ErrProtocol and ErrClosed say what went wrong on the way. AdapterError
+// ErrProtocol and ErrClosed say what went wrong on the way, and ErrInvalid
+// marks a request the client refused to send. AdapterError
 // maps any of them onto registrars.Error kinds. No error text holds the
 // password.
 package epp

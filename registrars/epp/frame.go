@@ -29,18 +29,18 @@ func WriteFrame(w io.Writer, xml []byte) error {
 	return nil
 }
 
-// ReadFrame reads one RFC 5734 frame of at most max bytes, header included,
+// ReadFrame reads one RFC 5734 frame of at most limit bytes, header included,
 // and returns the XML. A connection that ends before or inside the frame
 // gives ErrConnection; a longer announced length gives ErrFrameTooLarge
 // before anything is allocated.
-func ReadFrame(r io.Reader, max int) ([]byte, error) {
+func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 	var hdr [headerLen]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, readErr("frame header", err)
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
-	if uint64(n) > uint64(max) {
-		return nil, fmt.Errorf("%w: server announced %d bytes, limit %d", ErrFrameTooLarge, n, max)
+	if uint64(n) > uint64(limit) {
+		return nil, fmt.Errorf("%w: server announced %d bytes, limit %d", ErrFrameTooLarge, n, limit)
 	}
 	if n <= headerLen {
 		return nil, fmt.Errorf("%w: frame length %d leaves no XML", ErrProtocol, n)

@@ -152,9 +152,56 @@ func (e *Element) AttrValue(local string) (string, bool) {
 	return "", false
 }
 
+const xmlNS = "http://www.w3.org/XML/1998/namespace"
+
+// XML writes the element as self-contained XML: namespaces are declared
+// where they are used, so the text parses on its own even when the
+// original declared its prefixes on an ancestor. Text is written before
+// the children (EPP content is either text or elements, not mixed).
+func (e *Element) XML() string {
+	var b bytes.Buffer
+	e.writeXML(&b, "")
+	return b.String()
+}
+
+func (e *Element) writeXML(b *bytes.Buffer, parentNS string) {
+	attr := func(name, value string) {
+		b.WriteString(" " + name + `="`)
+		xml.EscapeText(b, []byte(value)) //nolint:errcheck // bytes.Buffer does not fail
+		b.WriteByte('"')
+	}
+	b.WriteString("<" + e.Name.Local)
+	if e.Name.Space != parentNS {
+		attr("xmlns", e.Name.Space)
+	}
+	for i, a := range e.Attr {
+		switch a.Name.Space {
+		case "":
+			attr(a.Name.Local, a.Value)
+		case xmlNS:
+			attr("xml:"+a.Name.Local, a.Value)
+		default:
+			p := fmt.Sprintf("a%d", i)
+			attr("xmlns:"+p, a.Name.Space)
+			attr(p+":"+a.Name.Local, a.Value)
+		}
+	}
+	if len(e.Children) == 0 && e.Text == "" {
+		b.WriteString("/>")
+		return
+	}
+	b.WriteByte('>')
+	xml.EscapeText(b, []byte(e.Text)) //nolint:errcheck // bytes.Buffer does not fail
+	for _, c := range e.Children {
+		c.writeXML(b, e.Name.Space)
+	}
+	b.WriteString("</" + e.Name.Local + ">")
+}
+
 // Node is an element to be written. Names are fixed by code ("contact:id");
 // attribute values and text are escaped when written.
 type Node struct {
+	raw   string // written verbatim; see Raw
 	name  string
 	attrs [][2]string
 	text  string
@@ -187,7 +234,28 @@ func (n *Node) Attr(name, value string) *Node {
 	return n
 }
 
+// Raw is a node written verbatim. The caller must have checked that s is
+// well-formed XML (ParseFragment does).
+func Raw(s string) *Node { return &Node{raw: s} }
+
+// ParseFragment parses a sequence of elements, as found inside an element;
+// prefixes must be declared within the fragment.
+func ParseFragment(s string) ([]*Element, error) {
+	root, err := Parse([]byte("<fragment>" + s + "</fragment>"))
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckElementOnly(root); err != nil {
+		return nil, err
+	}
+	return root.Children, nil
+}
+
 func (n *Node) write(b *bytes.Buffer) {
+	if n.raw != "" {
+		b.WriteString(n.raw)
+		return
+	}
 	b.WriteByte('<')
 	b.WriteString(n.name)
 	for _, a := range n.attrs {
