@@ -33,12 +33,16 @@ func AsLater(err error) (*Later, bool) {
 var system = model.System("registrar")
 
 func (s *Service) adapterFor(r model.PrivacyRequest) (registrars.Adapter, registrars.Request, error) {
+	ctx := context.Background()
 	d := registrars.Domain{Name: r.Domain}
-	dom, err := s.Store.Domain(context.Background(), r.Domain)
-	if err == nil {
+	req := registrars.Request{ID: r.ID, Language: string(r.Quote.Language)}
+	if dom, err := s.Store.Domain(ctx, r.Domain); err == nil {
 		d.Registrar = dom.Registrar
+		if c, err := s.Store.Customer(ctx, dom.CustomerNumber); err == nil {
+			req.Person = c.Kind == model.CustomerPerson
+		}
 	}
-	req := registrars.Request{ID: r.ID, Domain: d, Language: string(r.Quote.Language)}
+	req.Domain = d
 	if a, ok := s.Adapters.Adapter(r.Adapter); ok {
 		return a, req, nil
 	}

@@ -1,0 +1,285 @@
+// Package sidn shields .nl domains at SIDN over EPP, following SIDN's own
+// rules: SIDN accepts no changes of the RFC 5733 disclose flags; its public
+// WHOIS and RDAP show, for a private registrant, only the administrative
+// contact's e-mail, and for a business registrant also the name. So:
+//
+//   - a private person recorded as a business gets the legal form PERSOON
+//     (SIDN's extension, http://rxsd.domain-registry.nl/sidn-ext-epp-1.0);
+//   - an administrative contact that carries the customer's own e-mail is
+//     replaced by a contact with the hosting company's role address;
+//   - where the customer needs even that withheld (a sole trader whose
+//     business name is their own), SIDN's opt-out: a written request with
+//     the customer's reasons, mailed on to SIDN, decided by SIDN within
+//     three weeks; staff record the decision as a task.
+//
+// Every step reads the current state first, so a repeat does nothing twice.
+// The EPP transport is kept apart (registrars/epp), for SIDN's RESTful
+// form of EPP (REPP) when it comes.
+package sidn
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm/registrars"
+	"github.com/afscherm/afscherm/registrars/epp"
+	"github.com/afscherm/afscherm/registrars/manual"
+)
+
+// Party names SIDN in errors.
+const Party = "sidn"
+
+// TestHost is SIDN's test environment (DRS test), for the EPP address while
+// trying a configuration out: drs.test.domain-registry.nl:700.
+const TestHost = "drs.test.domain-registry.nl:700"
+
+// OptOutDeadline is how long SIDN takes at most to decide an opt-out.
+const OptOutDeadline = 21 * 24 * time.Hour
+
+// Config sets up the adapter.
+type Config struct {
+	EPP epp.Config
+	// Registrars are our registrars of record it serves, e.g. "sidn".
+	Registrars []string
+	// Role is the contact with the hosting company's role address that
+	// replaces an administrative contact with the customer's own e-mail.
+	Role epp.Contact
+	Cost func(d registrars.Domain) (int64, error)
+	// OptOut, when set, is how opt-out requests go to SIDN and how staff
+	// record SIDN's decision.
+	OptOut *OptOut
+}
+
+// OptOut is SIDN's opt-out procedure.
+type OptOut struct {
+	To    string // the address opt-out requests are mailed to
+	Mail  func(ctx context.Context, key, to, subject, body string) error
+	Tasks manual.Tasks
+}
+
+// Adapter is the SIDN adapter.
+type Adapter struct {
+	cfg    Config
+	roleID string
+}
+
+// New checks the configuration and returns an adapter.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.EPP.Addr == "" || cfg.EPP.ClientID == "" || cfg.EPP.Password == "" {
+		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN needs the EPP address, client id and password")
+	}
+	if cfg.Role.Email == "" || cfg.Role.Name == "" {
+		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN needs the role contact's name and e-mail address")
+	}
+	if cfg.Role.LegalForm == "" {
+		cfg.Role.LegalForm = "BV"
+	}
+	// One role contact per registrar account and address, with an id that
+	// every process derives alike, so it is created once.
+	sum := sha256.Sum256([]byte(cfg.EPP.ClientID + "\x00" + strings.ToLower(cfg.Role.Email)))
+	return &Adapter{cfg: cfg, roleID: "AFS" + strings.ToUpper(hex.EncodeToString(sum[:5]))}, nil
+}
+
+// Name is "sidn".
+func (a *Adapter) Name() string { return Party }
+
+// Serves .nl domains of the configured registrars of record.
+func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
+	if d.TLD() != "nl" {
+		return registrars.Support{Reason: "SIDN registers .nl only"}
+	}
+	if !slices.Contains(a.cfg.Registrars, d.Registrar) && !slices.Contains(a.cfg.Registrars, "*") {
+		return registrars.Support{Reason: fmt.Sprintf("the registrar of record is %s, not one set up for SIDN", d.Registrar)}
+	}
+	return registrars.Support{OK: true, Reason: "SIDN over EPP: private registrant, role address as administrative contact"}
+}
+
+// Price is the configured cost; SIDN itself charges nothing for these changes.
+func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
+	if a.cfg.Cost == nil {
+		return 0, nil
+	}
+	c, err := a.cfg.Cost(d)
+	if err != nil {
+		return 0, &registrars.Error{Kind: registrars.KindConfig, Party: Party, Message: err.Error(), Err: err}
+	}
+	return c, nil
+}
+
+// Plan says what changes at SIDN.
+func (a *Adapter) Plan(_ registrars.Domain, language string) []string {
+	if language == "en" {
+		return []string{
+			"SIDN records you as a private person, so that its register shows no name or address of yours.",
+			"As administrative contact SIDN then shows our role address instead of your own e-mail address.",
+		}
+	}
+	return []string{
+		"SIDN legt u vast als particulier, zodat het register geen naam of adres van u toont.",
+		"Als administratief contact toont SIDN daarna ons algemene adres in plaats van uw eigen e-mailadres.",
+	}
+}
+
+// session runs fn in one EPP session, logged in and out.
+func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error {
+	c, err := epp.Dial(ctx, a.cfg.EPP)
+	if err != nil {
+		return epp.AdapterError(Party, err)
+	}
+	defer c.Close()
+	if err := fn(c); err != nil {
+		return epp.AdapterError(Party, err)
+	}
+	_ = c.Logout(ctx)
+	return nil
+}
+
+// Submit makes the registrant private and the administrative contact the
+// role address, and files an opt-out where the customer asks for one.
+func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.Status, error) {
+	var done []string
+	err := a.session(ctx, func(c *epp.Client) error {
+		d, err := c.DomainInfo(ctx, r.Domain.Name)
+		if err != nil {
+			return err
+		}
+		reg, err := c.ContactInfo(ctx, d.Registrant)
+		if err != nil {
+			return err
+		}
+		if r.Person && reg.LegalForm != epp.LegalFormPerson {
+			if _, err := c.ContactUpdateLegalForm(ctx, reg.ID, epp.LegalFormPerson, ""); err != nil {
+				return err
+			}
+			done = append(done, "registrant recorded as a private person")
+		}
+		for _, id := range d.Contacts["admin"] {
+			if id == a.roleID {
+				continue
+			}
+			admin, err := c.ContactInfo(ctx, id)
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(admin.Email, a.cfg.Role.Email) {
+				continue
+			}
+			if err := a.ensureRole(ctx, c); err != nil {
+				return err
+			}
+			add := []epp.DomainContact{{Type: "admin", ID: a.roleID}}
+			rem := []epp.DomainContact{{Type: "admin", ID: id}}
+			if _, err := c.DomainUpdateContacts(ctx, r.Domain.Name, add, rem); err != nil {
+				return err
+			}
+			done = append(done, "administrative contact replaced by the role address")
+		}
+		return nil
+	})
+	if err != nil {
+		return registrars.Status{}, err
+	}
+	detail := strings.Join(done, "; ")
+	if detail == "" {
+		detail = "nothing to change: SIDN shows no personal data of a private registrant already"
+	}
+	if a.cfg.OptOut != nil && strings.TrimSpace(r.Reasons) != "" {
+		return a.optOut(ctx, r, detail)
+	}
+	return registrars.Status{State: registrars.Completed, Reference: "epp", Detail: detail}, nil
+}
+
+// ensureRole creates the role contact unless SIDN has it.
+func (a *Adapter) ensureRole(ctx context.Context, c *epp.Client) error {
+	_, err := c.ContactInfo(ctx, a.roleID)
+	if epp.Code(err) != epp.CodeObjectNotFound {
+		return err
+	}
+	role := a.cfg.Role
+	role.ID = a.roleID
+	_, err = c.ContactCreate(ctx, role)
+	return err
+}
+
+// optOut mails SIDN the opt-out request, once, and leaves staff a task to
+// record SIDN's decision.
+func (a *Adapter) optOut(ctx context.Context, r registrars.Request, detail string) (registrars.Status, error) {
+	o := a.cfg.OptOut
+	steps := fmt.Sprintf(`SIDN decides within three weeks on the opt-out request for %s (afscherm request %d), mailed to %s.
+When SIDN's answer comes:
+- granted: afscherm task done TASK --note "granted by SIDN on DATE"
+- refused: cancel this task (the request then fails with SIDN's refusal).`, r.Domain.Name, r.ID, o.To)
+	id, err := o.Tasks.EnsureTask(ctx, r.ID, Party, "Record SIDN's decision on the opt-out for "+r.Domain.Name, steps)
+	if err != nil {
+		return registrars.Status{}, &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "opt-out task", Err: err}
+	}
+	body := fmt.Sprintf(`Geachte heer/mevrouw,
+
+Namens onze klant, houder van de domeinnaam %s, verzoeken wij SIDN de gegevens van de houder
+af te schermen in de openbare WHOIS en RDAP (opt-out).
+
+De houder geeft de volgende redenen:
+
+%s
+
+Met vriendelijke groet,
+%s
+`, r.Domain.Name, strings.TrimSpace(r.Reasons), a.cfg.Role.Org)
+	err = o.Mail(ctx, r.IdempotencyKey()+"-optout", o.To, "Opt-out verzoek "+r.Domain.Name, body)
+	if err != nil {
+		return registrars.Status{}, &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "mail the opt-out", Err: err}
+	}
+	return registrars.Status{State: registrars.Pending, Reference: "optout:" + strconv.FormatInt(id, 10),
+		Detail: detail + "; opt-out requested from SIDN", Deadline: time.Now().Add(OptOutDeadline)}, nil
+}
+
+// Status reports the opt-out's task, or that the synchronous changes are done.
+func (a *Adapter) Status(ctx context.Context, _ registrars.Request, reference string) (registrars.Status, error) {
+	rest, isOptOut := strings.CutPrefix(reference, "optout:")
+	if !isOptOut {
+		return registrars.Status{State: registrars.Completed, Reference: reference, Detail: "carried out over EPP"}, nil
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || a.cfg.OptOut == nil {
+		return registrars.Status{}, registrars.Errorf(Party, registrars.KindConfig, "", "opt-out reference %q cannot be followed", reference)
+	}
+	done, cancelled, note, err := a.cfg.OptOut.Tasks.TaskState(ctx, id)
+	switch {
+	case err != nil:
+		return registrars.Status{}, &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "read the opt-out task", Err: err}
+	case done:
+		return registrars.Status{State: registrars.Completed, Reference: reference, Detail: "SIDN granted the opt-out: " + note}, nil
+	case cancelled:
+		return registrars.Status{State: registrars.Rejected, Reference: reference, Detail: "SIDN refused the opt-out"}, nil
+	}
+	return registrars.Status{State: registrars.Pending, Reference: reference, Detail: "waiting for SIDN's decision on the opt-out"}, nil
+}
+
+// Cancel withdraws a pending opt-out; the EPP changes are done at once and
+// cannot be withdrawn.
+func (a *Adapter) Cancel(ctx context.Context, _ registrars.Request, reference string) error {
+	rest, isOptOut := strings.CutPrefix(reference, "optout:")
+	if !isOptOut || a.cfg.OptOut == nil {
+		return registrars.Errorf(Party, registrars.KindRejected, "", "the changes at SIDN are done and cannot be withdrawn")
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil {
+		return registrars.Errorf(Party, registrars.KindConfig, "", "opt-out reference %q", reference)
+	}
+	ok, err := a.cfg.OptOut.Tasks.CancelTask(ctx, id)
+	if err != nil {
+		return &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "cancel the opt-out task", Err: err}
+	}
+	if !ok {
+		return registrars.Errorf(Party, registrars.KindRejected, "", "SIDN has decided already")
+	}
+	return nil
+}
+
+var _ registrars.Adapter = (*Adapter)(nil)
