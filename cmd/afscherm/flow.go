@@ -20,8 +20,6 @@ import (
 	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/store"
-	"github.com/afscherm/afscherm/registrars"
-	"github.com/afscherm/afscherm/registrars/manual"
 )
 
 // flowFlags set up the request flow: prices, links, mail.
@@ -34,6 +32,7 @@ type flowFlags struct {
 	StaffEmail  []string      `name:"staff-email" placeholder:"ADDRESS" help:"Where alerts and the digest go (repeatable)."`
 	Company     string        `default:"afscherm" help:"The company name that signs customers' mail and pages."`
 	ApprovalTTL time.Duration `name:"approval-ttl" default:"336h" help:"How long an approval link works (default 14 days)."`
+	Registrars  string        `name:"registrars" placeholder:"FILE" help:"JSON file of registrar adapters: which party serves which TLDs and registrars, how to reach it (see README). Default: every request is a task for staff."`
 	Secret      string        `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
 }
 
@@ -71,6 +70,13 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if err != nil {
 		return nil, err
 	}
+	deps := adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices, Getenv: e.getenv, Log: e.log}
+	router := adapters.Default(deps)
+	if f.Registrars != "" {
+		if router, err = adapters.Load(f.Registrars, deps); err != nil {
+			return nil, err
+		}
+	}
 	publicURL := f.PublicURL
 	if publicURL == "" {
 		publicURL = "http://127.0.0.1:8080"
@@ -80,12 +86,7 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	svc := &requests.Service{
 		Store: st, Prices: prices, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
-		Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: &manual.Adapter{
-			Tasks: requests.Tasks{Store: st}, Registrars: []string{"*"},
-			Cost: func(d registrars.Domain) (int64, error) {
-				c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
-				return int64(c), err
-			}}}),
+		Adapters: router,
 	}
 	return &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}, nil
 }

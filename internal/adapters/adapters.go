@@ -31,7 +31,11 @@ func NewRouter(routes ...Route) *Router { return &Router{routes: routes} }
 // Choose returns the adapter for a domain and what it says about it: the
 // first route that matches and whose adapter serves the domain; or, when
 // none does, the first matching adapter's reason (or that none matched).
+// No adapter serves a TLD whose registry forbids privacy services.
 func (r *Router) Choose(d registrars.Domain) (registrars.Adapter, registrars.Support) {
+	if reason, forbidden := registrars.PrivacyForbidden(d.TLD()); forbidden {
+		return nil, registrars.Support{Reason: reason}
+	}
 	var first *registrars.Support
 	for _, route := range r.routes {
 		if !route.matches(d) {

@@ -63,7 +63,7 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 		return registrars.Support{Reason: fmt.Sprintf("the registrar of record is %s, not Openprovider", d.Registrar)}
 	}
 	tld := strings.ToLower(d.TLD())
-	if reason, forbidden := PrivacyForbidden(tld); forbidden {
+	if reason, forbidden := registrars.PrivacyForbidden(tld); forbidden {
 		return registrars.Support{Reason: "not possible: " + reason}
 	}
 	if !a.tlds[tld] {

@@ -76,19 +76,6 @@ func TestServes(t *testing.T) {
 	}
 }
 
-func TestPrivacyForbiddenList(t *testing.T) {
-	for _, tld := range []string{"us", ".US", "in", "cn"} {
-		if reason, ok := PrivacyForbidden(tld); !ok || reason == "" {
-			t.Errorf("%s: %q %t", tld, reason, ok)
-		}
-	}
-	for _, tld := range []string{"com", "nl", "be", "org"} {
-		if _, ok := PrivacyForbidden(tld); ok {
-			t.Errorf("%s is listed", tld)
-		}
-	}
-}
-
 func TestPrice(t *testing.T) {
 	a := newAdapter(t, newFixture(t))
 	ctx := context.Background()

@@ -24,8 +24,6 @@ import (
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
-	"github.com/afscherm/afscherm/registrars"
-	"github.com/afscherm/afscherm/registrars/manual"
 )
 
 // Clock is a settable clock.
@@ -94,22 +92,13 @@ func New(t testing.TB, url string) *Env {
 		t.Fatal(err)
 	}
 	svc := &requests.Service{
-		Store: st, Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: Manual(st, prices)}),
+		Store: st, Adapters: adapters.Default(adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices}),
 		Prices: prices, Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
 		StaffEmails: []string{"staff@hosting.example"},
 		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},
 		Location:    time.UTC, Log: slog.New(slog.DiscardHandler), Timing: requests.DefaultTiming(),
 	}
 	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c}
-}
-
-// Manual is the manual adapter with costs from the price table.
-func Manual(st *store.Store, prices *quote.PriceTable) *manual.Adapter {
-	return &manual.Adapter{Tasks: requests.Tasks{Store: st}, Registrars: []string{"*"},
-		Cost: func(d registrars.Domain) (int64, error) {
-			c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
-			return int64(c), err
-		}}
 }
 
 var linkPattern = regexp.MustCompile(`/approve/([A-Za-z0-9_-]{43})`)

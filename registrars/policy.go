@@ -1,12 +1,13 @@
-package openprovider
+package registrars
 
 import "strings"
 
 // privacyForbidden lists the TLDs whose registries do not allow a
 // registrar's privacy or proxy service, with the reason staff see. It is
-// the one place to keep them; Openprovider's own per-domain answer
-// (is_private_whois_allowed) is checked again before anything is switched
-// on, so a TLD missing here is still refused, only later.
+// the one place to keep them: no adapter serves these TLDs, not even the
+// manual one. A party's own answer (Openprovider's is_private_whois_allowed)
+// is checked again before anything is switched on, so a TLD missing here is
+// still refused, only later.
 //
 // Sources: the usTLD Policy on the use of privacy or proxy services
 // (about.us) for .us; registrars' published lists of TLDs where registry
