@@ -19,11 +19,9 @@ import (
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
-	"github.com/afscherm/afscherm/internal/sandbox"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/web"
-	"github.com/afscherm/afscherm/registrars"
-	"github.com/afscherm/afscherm/registrars/manual"
+	"github.com/afscherm/afscherm/registrars/epp/epptest"
 )
 
 // demoPrices is the demo's price table: what each registry or registrar
@@ -43,16 +41,21 @@ func (s *session) setUpFlow() error {
 	if err != nil {
 		return err
 	}
-	man := &manual.Adapter{Tasks: requests.Tasks{Store: s.st}, Registrars: []string{"*"},
-		Cost: func(d registrars.Domain) (int64, error) {
-			c, err := prices.RegistrarCost(d.TLD(), d.Registrar)
-			return int64(c), err
-		}}
+	// The registrar configuration an operator would give with --registrars,
+	// pointing at the sandbox's parties: SIDN over EPP for .nl, Openprovider's
+	// API for .com and .net, and a task for staff for the rest.
+	env := s.parties.Env()
+	router, err := adapters.Parse(s.parties.Config(""), "the sandbox's registrar configuration", adapters.Deps{
+		Tasks: requests.Tasks{Store: s.st}, Prices: prices, Getenv: func(k string) string { return env[k] },
+		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger})
+	if err != nil {
+		return err
+	}
 	timing := requests.DefaultTiming()
 	timing.PollEvery, timing.VerifyAfter = time.Second, 0
 	from := "Hosting Voorbeeld <noreply@hosting.example>"
 	s.flow = &requests.Service{
-		Store: s.st, Adapters: adapters.NewRouter(adapters.Route{TLDs: []string{"*"}, Registrars: []string{"*"}, Adapter: man}),
+		Store: s.st, Adapters: router,
 		Prices: prices, Scanner: s.scanner, PublicURL: "http://127.0.0.1", MailFrom: from, Company: company,
 		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.Logger, Timing: timing,
 		Keys: requests.Keys{Client: []byte("demo client key"), CSRF: []byte("demo form key")},
@@ -80,55 +83,91 @@ func (s *session) requests(ctx context.Context) error {
 			created = append(created, *o.Request)
 		}
 	}
-	if len(created) < 2 {
-		return fmt.Errorf("the demo needs two exposed domains, found %d", len(created))
-	}
 	fmt.Fprintf(out, "\nqueued %d privacy requests for the exposed domains (afscherm request create --all-exposed);\n", len(created))
 	fmt.Fprintf(out, "  each customer gets a quote and an approval link by mail, written as .eml files by the mail job\n")
 	if err := waitForJobs(ctx, s.client, mail.SendArgs{}.Kind(), len(created)); err != nil {
 		return err
 	}
-	yes, no := pick(created)
-	if err := s.answer(ctx, yes, true); err != nil {
+	sidnReq, opReq, manualReq, no, err := pick(created)
+	if err != nil {
 		return err
+	}
+	for _, r := range []requests.View{sidnReq, opReq, manualReq} {
+		if err := s.answer(ctx, r, true); err != nil {
+			return err
+		}
 	}
 	if err := s.answer(ctx, no, false); err != nil {
 		return err
 	}
 
-	// The approved request is filed: with the manual adapter, as a task for
-	// staff, who switch privacy on in the registrar's panel and say so.
-	task, err := s.waitForTask(ctx, yes.ID)
+	// SIDN and Openprovider have APIs: the submit job carries those out at
+	// once, the charge job books them, the verify job scans again.
+	fmt.Fprintf(out, "\nthe approved requests go to their parties (as configured with --registrars):\n")
+	for _, r := range []requests.View{sidnReq, opReq} {
+		if err := s.waitForState(ctx, r.ID, model.StateVerified); err != nil {
+			return err
+		}
+		v, err := s.st.Request(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  %s: %s: %s; scanned again: shielded, request verified\n", r.DomainDisplay, v.Adapter, v.PartyDetail)
+	}
+	fmt.Fprintf(out, "  what the parties saw: SIDN %d EPP changes, Openprovider %d API change (each carried out once)\n",
+		eppChanges(s.parties.SIDN.Calls()), s.parties.Openprovider.Changes(opReq.Domain))
+
+	// The .org request has no API configured: a task for staff, who
+	// switch privacy on in the registrar's panel and say so.
+	task, err := s.waitForTask(ctx, manualReq.ID)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nthe approved request was filed with the manual adapter: task %d for staff:\n  %s\n", task.ID, task.Title)
-	s.world.Update(yes.Domain, func(r *sandbox.Registration) {
-		r.Proxy, r.Publish, r.AdminEmail = true, false, sandbox.HostingRoleAddress
-	})
+	fmt.Fprintf(out, "  %s: no API configured for it, so task %d for staff:\n    %s\n", manualReq.DomainDisplay, task.ID, task.Title)
+	s.parties.Openprovider.SetPrivateWhois(manualReq.Domain, true) // staff, in Openprovider's control panel
 	if _, err := s.flow.TaskDone(ctx, task.ID, staff, "privacy switched on in the registrar's panel"); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "  staff did it and said so (afscherm task done %d --note ...): the request completed, was charged,\n", task.ID)
-	fmt.Fprintf(out, "  and the verify job scanned %s again\n", yes.DomainDisplay)
-	if err := s.waitForState(ctx, yes.ID, model.StateVerified); err != nil {
+	fmt.Fprintf(out, "    staff did it and said so (afscherm task done %d --note ...): the request completed, was charged,\n", task.ID)
+	fmt.Fprintf(out, "    and the verify job scanned %s again\n", manualReq.DomainDisplay)
+	if err := s.waitForState(ctx, manualReq.ID, model.StateVerified); err != nil {
 		return err
 	}
-	return s.printEvidence(ctx, yes.ID, no.ID)
+	return s.printEvidence(ctx, sidnReq.ID, opReq.ID, manualReq.ID, no.ID)
 }
 
-// pick chooses a request to approve (a gTLD one, which the registrar's
-// privacy service can shield) and one to decline.
-func pick(created []requests.View) (yes, no requests.View) {
-	i := slices.IndexFunc(created, func(v requests.View) bool {
-		return strings.HasSuffix(v.Domain, ".com") || strings.HasSuffix(v.Domain, ".org")
-	})
-	if i < 0 {
-		i = 0
+// pick chooses the requests to approve — a .nl one for SIDN, a .com one
+// for Openprovider, a .org one for staff — and another to decline.
+func pick(created []requests.View) (sidnReq, opReq, manualReq, no requests.View, err error) {
+	used := map[int64]bool{}
+	find := func(suffix string) (requests.View, bool) {
+		for _, v := range created {
+			if strings.HasSuffix(v.Domain, suffix) && !used[v.ID] {
+				used[v.ID] = true
+				return v, true
+			}
+		}
+		return requests.View{}, false
 	}
-	yes = created[i]
-	no = created[(i+1)%len(created)]
-	return yes, no
+	var ok [4]bool
+	sidnReq, ok[0] = find(".nl")
+	opReq, ok[1] = find(".com")
+	manualReq, ok[2] = find(".org")
+	no, ok[3] = find("")
+	if slices.Contains(ok[:], false) {
+		return sidnReq, opReq, manualReq, no, fmt.Errorf("the demo needs exposed .nl, .com and .org domains and one more")
+	}
+	return sidnReq, opReq, manualReq, no, nil
+}
+
+func eppChanges(calls []epptest.Call) int {
+	n := 0
+	for _, c := range calls {
+		if c.Changed() {
+			n++
+		}
+	}
+	return n
 }
 
 var linkPattern = regexp.MustCompile(`(http://[^\s]+/approve/[A-Za-z0-9_-]{43})`)

@@ -37,6 +37,7 @@ type session struct {
 	out     io.Writer
 	opts    Options
 	world   *sandbox.World
+	parties *sandbox.Registrars
 	scanner *scan.Scanner
 	flow    *requests.Service
 	outbox  *mail.Outbox
@@ -63,6 +64,10 @@ func start(ctx context.Context, st *store.Store, dir string, opts Options) (*ses
 		return nil, err
 	}
 	world.Register(customers, domains)
+	if s.parties, err = world.StartRegistrars(); err != nil {
+		world.Close()
+		return nil, err
+	}
 
 	settings := jobs.DefaultSettings(opts.Location)
 	limiter := ratelimit.New(ratelimit.Limits{Default: demoRate})
