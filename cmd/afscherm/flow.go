@@ -32,9 +32,17 @@ type flowFlags struct {
 	StaffEmail  []string      `name:"staff-email" placeholder:"ADDRESS" help:"Where alerts and the digest go (repeatable)."`
 	Company     string        `default:"afscherm" help:"The company name that signs customers' mail and pages."`
 	ApprovalTTL time.Duration `name:"approval-ttl" default:"336h" help:"How long an approval link works (default 14 days)."`
+	PollEvery   time.Duration `name:"poll-every" default:"15m" help:"First wait between asking a party how a request stands; it doubles up to a day."`
+	FollowFor   time.Duration `name:"follow-for" default:"720h" help:"How long a party may take before the request fails and staff hear of it (default 30 days)."`
+	VerifyAfter time.Duration `name:"verify-after" default:"10m" help:"From completion to the re-scan that verifies it, for the registry's public data to catch up."`
+	VerifyAlert time.Duration `name:"verify-alert" default:"72h" help:"After which staff hear that a completed request's data is still visible."`
 	Registrars  string        `name:"registrars" placeholder:"FILE" help:"JSON file of registrar adapters: which party serves which TLDs and registrars, how to reach it (see README). Default: every request is a task for staff."`
 	Secret      string        `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
 }
+
+// afterStep is told each committed step of carrying a request out; tests
+// set it to end the process there, as a crash would.
+var afterStep func(step string)
 
 // flow is the request flow and what it needs, ready to use.
 type flow struct {
@@ -54,6 +62,9 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	}
 	if f.ApprovalTTL < time.Hour {
 		return nil, usagef("--approval-ttl must be at least an hour")
+	}
+	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
+		return nil, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after")
 	}
 	var prices *quote.PriceTable
 	if f.PriceTable != "" {
@@ -82,11 +93,12 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		publicURL = "http://127.0.0.1:8080"
 	}
 	timing := requests.DefaultTiming()
-	timing.ApprovalTTL = f.ApprovalTTL
+	timing.ApprovalTTL, timing.PollEvery, timing.FollowFor = f.ApprovalTTL, f.PollEvery, f.FollowFor
+	timing.VerifyAfter, timing.VerifyAlert = f.VerifyAfter, f.VerifyAlert
 	svc := &requests.Service{
 		Store: st, Prices: prices, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
-		Adapters: router,
+		Adapters: router, AfterStep: afterStep,
 	}
 	return &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,8 +13,23 @@ import (
 // start real afscherm processes without building the binary first.
 const reexecEnv = "AFSCHERM_TEST_AS_MAIN"
 
+// crashEnv names a step of carrying a request out (see
+// requests.Service.AfterStep) after which the process exits at once with
+// exitCrashed, as if killed: no deferred cleanup, no graceful shutdown.
+const crashEnv = "AFSCHERM_TEST_CRASH_AT"
+
+const exitCrashed = 86
+
 func TestMain(m *testing.M) {
 	if os.Getenv(reexecEnv) == "1" {
+		if at := os.Getenv(crashEnv); at != "" {
+			afterStep = func(step string) {
+				if step == at {
+					fmt.Fprintf(os.Stderr, "crashing after %s\n", step)
+					os.Exit(exitCrashed)
+				}
+			}
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 		stop()

@@ -26,13 +26,19 @@ type process struct {
 
 func start(t *testing.T, args ...string) *process {
 	t.Helper()
+	return startEnv(t, nil, args...)
+}
+
+// startEnv starts afscherm with more environment variables.
+func startEnv(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &process{out: &lockedBuffer{}}
 	p.cmd = exec.Command(exe, args...)
-	p.cmd.Env = append(os.Environ(), reexecEnv+"=1")
+	p.cmd.Env = append(append(os.Environ(), reexecEnv+"=1"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -63,13 +63,20 @@ func PriceTable() string {
 // up the request flow.
 func New(t testing.TB, url string) *Env {
 	t.Helper()
+	return NewIn(t, url, sandbox.ByName)
+}
+
+// NewIn is New with the sandbox's servers addressed as given: ByAddress
+// for worlds that other processes reach too.
+func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
+	t.Helper()
 	ctx := context.Background()
 	c := &Clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	st := storetest.Open(t, url, c.Now)
 	if _, err := sampledata.Import(ctx, st, model.NewDate(2026, 11, 25)); err != nil {
 		t.Fatal(err)
 	}
-	w, err := sandbox.Standard(t.TempDir(), sandbox.ByName, sandbox.Limits{})
+	w, err := sandbox.Standard(t.TempDir(), addressing, sandbox.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
