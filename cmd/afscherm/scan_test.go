@@ -49,18 +49,7 @@ func sandboxFlags(t *testing.T, url string, limits sandbox.Limits) (*sandbox.Wor
 	domains, _ := st.Domains(ctx, store.DomainFilter{})
 	st.Close()
 	w.Register(customers, domains)
-	boot, err := w.Bootstrap()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, err := w.CAFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags := []string{"--rdap-bootstrap", boot, "--ca-file", ca, "--cache-dir", dir}
-	for tld, server := range w.WHOISConfig().Servers {
-		flags = append(flags, "--whois-server", tld+"="+server)
-	}
+	flags := worldFlags(t, w, dir)
 	return w, flags
 }
 
