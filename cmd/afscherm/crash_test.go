@@ -59,7 +59,10 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 			workerEnv = append(workerEnv, k+"="+v)
 		}
 
-		nl, com := exposedDomains(t, e)
+		nl, com := e.Exposed(t, "nl", "sidn"), e.Exposed(t, "com", "openprovider")
+		if len(nl) < 5 || len(com) < 6 {
+			t.Fatalf("%d exposed .nl and %d .com domains; the test needs 5 and 6", len(nl), len(com))
+		}
 		steps := []string{"submit:marked", "submit:filed", "submit:recorded", "charge:written", "verify:recorded"}
 		type crash struct {
 			step, domain string
@@ -75,18 +78,7 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 			if c.deferred {
 				parties.Openprovider.Defer(c.domain)
 			}
-			r, err := e.Service.Create(ctx, c.domain, requeststest.Staff, requests.CreateOptions{})
-			if err != nil {
-				t.Fatalf("%s: %v", c.domain, err)
-			}
-			token := e.Link(t, r.ID, model.MailApproval)
-			link, err := e.Service.OpenLink(ctx, token)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := e.Service.Decide(ctx, token, link.CSRF, true, requests.Client{UserAgent: "crash test"}); err != nil {
-				t.Fatal(err)
-			}
+			r := e.Approve(t, c.domain)
 
 			began := time.Now()
 			p := startEnv(t, append(workerEnv, crashEnv+"="+c.step), worker...)
@@ -125,34 +117,6 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 			}
 		}
 	})
-}
-
-// exposedDomains are the exposed .nl domains at SIDN and the .com domains
-// at Openprovider, which the registrar is made to publish.
-func exposedDomains(t *testing.T, e *requeststest.Env) (nl, com []string) {
-	t.Helper()
-	ctx := context.Background()
-	domains, err := e.Store.Domains(ctx, store.DomainFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range domains {
-		reg, _ := e.World.Get(d.Name)
-		switch {
-		case d.TLD() == "nl" && d.Registrar == "sidn" && d.LastVerdict == model.VerdictExposed:
-			nl = append(nl, d.Name)
-		case d.TLD() == "com" && d.Registrar == "openprovider" && !reg.Proxy && reg.Registrant.Person:
-			e.World.Update(d.Name, func(r *sandbox.Registration) { r.Publish = true })
-			if _, err := e.Scanner.Scan(ctx, d.Name); err != nil {
-				t.Fatal(err)
-			}
-			com = append(com, d.Name)
-		}
-	}
-	if len(nl) < 5 || len(com) < 6 {
-		t.Fatalf("%d exposed .nl and %d .com domains; the test needs 5 and 6", len(nl), len(com))
-	}
-	return nl, com
 }
 
 // rescue does what River's rescuer does, later, for jobs whose process

@@ -147,10 +147,21 @@ func (s *Service) partyFailed(ctx context.Context, id int64, err error) error {
 		return err // ours, or the network's: retry
 	}
 	switch ae.Kind {
-	case registrars.KindRateLimited:
-		return &Later{After: max(ae.RetryAfter, time.Minute), Why: ae.Error()}
 	case registrars.KindRejected, registrars.KindConfig:
 		return s.FailRequest(ctx, id, ae.Error())
+	}
+	// Temporary: the job tries again later, with backoff; the audit trail
+	// says what went wrong each time.
+	if aerr := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: system, Action: "request.party_error", SubjectKind: "request",
+			SubjectID: strconv.FormatInt(id, 10), Reason: ae.Error(),
+			Details: map[string]any{"party": ae.Party, "kind": string(ae.Kind), "code": ae.Code}})
+		return err
+	}); aerr != nil {
+		return aerr
+	}
+	if ae.Kind == registrars.KindRateLimited {
+		return &Later{After: max(ae.RetryAfter, time.Minute), Why: ae.Error()}
 	}
 	return err
 }

@@ -4,10 +4,12 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/afscherm/afscherm/registrars/epp"
 	"github.com/afscherm/afscherm/registrars/epp/epptest"
+	"github.com/afscherm/afscherm/registrars/openprovider"
 	"github.com/afscherm/afscherm/registrars/openprovider/openprovidertest"
 )
 
@@ -184,4 +186,16 @@ func (r *Registrars) Config(caFile string) []byte {
 		panic(fmt.Sprintf("sandbox: registrar configuration: %v", err)) // a map of strings always marshals
 	}
 	return b
+}
+
+// SIDNConfig reaches the fake SIDN from this process.
+func (r *Registrars) SIDNConfig() epp.Config {
+	return epp.Config{Addr: SIDNHost + ":700", TLS: &tls.Config{RootCAs: r.w.Net.RootCAs()}, Dial: r.w.Net.Dial,
+		ClientID: sidnClientID, Password: sidnPassword}
+}
+
+// OpenproviderConfig reaches the fake Openprovider from this process.
+func (r *Registrars) OpenproviderConfig() openprovider.Config {
+	return openprovider.Config{BaseURL: "https://" + OpenproviderHost + "/v1beta", Username: openproviderUser, Password: openproviderPassword,
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: r.w.Net.Dial, TLSClientConfig: &tls.Config{RootCAs: r.w.Net.RootCAs()}}}}
 }

@@ -108,6 +108,56 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c}
 }
 
+// Exposed lists domains of natural persons with a TLD and registrar of
+// record whose data is visible: for .nl those the scan found exposed; for
+// a gTLD the registrar is made to publish the registrant (unless its
+// privacy service is on), and the domain is scanned again.
+func (e *Env) Exposed(t testing.TB, tld, registrar string) []string {
+	t.Helper()
+	ctx := context.Background()
+	domains, err := e.Store.Domains(ctx, store.DomainFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range domains {
+		reg, _ := e.World.Get(d.Name)
+		if d.TLD() != tld || d.Registrar != registrar || !reg.Registrant.Person || reg.Proxy {
+			continue
+		}
+		if tld != "nl" && d.LastVerdict != model.VerdictExposed {
+			e.World.Update(d.Name, func(r *sandbox.Registration) { r.Publish = true })
+			if _, err := e.Scanner.Scan(ctx, d.Name); err != nil {
+				t.Fatal(err)
+			}
+		} else if d.LastVerdict != model.VerdictExposed {
+			continue
+		}
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// Approve creates a request for the domain and approves it as the
+// customer would, through the link in the mail.
+func (e *Env) Approve(t testing.TB, domain string) model.PrivacyRequest {
+	t.Helper()
+	ctx := context.Background()
+	r, err := e.Service.Create(ctx, domain, Staff, requests.CreateOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", domain, err)
+	}
+	token := e.Link(t, r.ID, model.MailApproval)
+	link, err := e.Service.OpenLink(ctx, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err = e.Service.Decide(ctx, token, link.CSRF, true, requests.Client{UserAgent: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 var linkPattern = regexp.MustCompile(`/approve/([A-Za-z0-9_-]{43})`)
 
 // Link finds the token in the newest mail of a kind for a request.
