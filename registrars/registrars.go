@@ -41,6 +41,9 @@ type Support struct {
 	// name stays public at CZ.NIC): the quote says so and verification
 	// accepts what the party allows.
 	Partial bool
+	// OptOut is set when the party also has an opt-out procedure that
+	// takes the customer's own reasons (SIDN), for Request.Reasons.
+	OptOut bool
 }
 
 // Request is one privacy request as an adapter sees it.
@@ -94,8 +97,11 @@ type Adapter interface {
 	// Price is what the party charges for shielding the domain, in euro
 	// cents without VAT.
 	Price(ctx context.Context, d Domain) (int64, error)
-	// Plan says, in the customer's language, what shielding will change.
-	Plan(d Domain, language string) []string
+	// Plan says, in the request's language, what shielding will change
+	// for it (which steps apply can depend on the customer and on the
+	// reasons they gave). Called for the quote, before the request has
+	// an ID.
+	Plan(r Request) []string
 	// Submit files the request. A repeat with the same request must find
 	// the work already done (read the current state first, or use the
 	// idempotency key) and act no second time.

@@ -111,3 +111,21 @@ func openInput(e *env, path string) (in input, name string, err error) {
 	}
 	return input{r: f, closer: f}, filepath.Base(path), nil
 }
+
+// readInput reads a small text argument ("-" for standard input), at most
+// 64 KiB.
+func readInput(e *env, path string) ([]byte, error) {
+	in, name, err := openInput(e, path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	b, err := io.ReadAll(io.LimitReader(in.r, 64<<10+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > 64<<10 {
+		return nil, model.Errorf(model.KindInvalid, "%s is longer than 64 KiB", name)
+	}
+	return b, nil
+}

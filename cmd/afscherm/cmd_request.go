@@ -26,6 +26,7 @@ type requestCreateCmd struct {
 	Customer   string `placeholder:"NUMBER" help:"Every exposed domain of one customer."`
 	AllExposed bool   `name:"all-exposed" help:"Every exposed domain (safe to repeat: a domain with an open request gets no second one)."`
 	Draft      bool   `help:"Keep the requests as quotes; send them later with 'request send'."`
+	Reasons    string `name:"opt-out-reasons-file" placeholder:"FILE" help:"The customer's own reasons for SIDN's opt-out (full withholding), as a UTF-8 text file ('-' for standard input); with --domain."`
 	As         string `placeholder:"NAME" help:"The staff member queueing them (default: your user name)."`
 	JSON       bool   `name:"json" help:"One JSON object per domain."`
 	flowFlags
@@ -40,6 +41,19 @@ func (c requestCreateCmd) Run(e *env) error {
 	}
 	if chosen != 1 {
 		return usagef("give exactly one of --domain D, --customer N or --all-exposed")
+	}
+	var reasons string
+	if c.Reasons != "" {
+		if c.Domain == "" {
+			return usagef("--opt-out-reasons-file is one customer's, for one domain: give --domain")
+		}
+		b, err := readInput(e, c.Reasons)
+		if err != nil {
+			return err
+		}
+		if reasons = strings.TrimSpace(string(b)); reasons == "" {
+			return usagef("--opt-out-reasons-file %s is empty", c.Reasons)
+		}
 	}
 	st, err := e.openStore()
 	if err != nil {
@@ -56,7 +70,7 @@ func (c requestCreateCmd) Run(e *env) error {
 		}
 	}
 	out, err := fl.requests.CreateMany(e.ctx, requests.Selection{Domain: c.Domain, Customer: c.Customer, AllExposed: c.AllExposed},
-		staffActor(e, c.As), requests.CreateOptions{Draft: c.Draft}, progress)
+		staffActor(e, c.As), requests.CreateOptions{Draft: c.Draft, OptOutReasons: reasons}, progress)
 	for _, o := range out {
 		if c.JSON {
 			b, _ := json.Marshal(outcomeLine(o))

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/model"
-	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/requests/requeststest"
 	"github.com/afscherm/afscherm/internal/sandbox"
 	"github.com/afscherm/afscherm/internal/store"
@@ -33,10 +31,7 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 		}
 		ctx := context.Background()
 		e := requeststest.NewIn(t, url, sandbox.ByAddress)
-		parties, err := e.World.StartRegistrars()
-		if err != nil {
-			t.Fatal(err)
-		}
+		parties := e.UseSandboxRegistrars(t)
 		dir := t.TempDir()
 		ca, err := e.World.CAFile()
 		if err != nil {
@@ -47,11 +42,6 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		env := parties.Env()
-		e.Service.Adapters, err = adapters.Parse(parties.Config(""), "test", adapters.Deps{Tasks: requests.Tasks{Store: e.Store},
-			Prices: e.Service.Prices, Getenv: func(k string) string { return env[k] }, Dial: e.World.Net.Dial, RootCAs: e.World.Net.RootCAs()})
-		if err != nil {
-			t.Fatal(err)
-		}
 		worker := append([]string{"worker", "--database-url", url, "--registrars", config, "--price-table", requeststest.PriceTable(),
 			"--mail-dir", filepath.Join(dir, "outbox"), "--poll-every", "1s", "--verify-after", "0s", "--heartbeat", "300ms"}, worldFlags(t, e.World, dir)...)
 		var workerEnv []string

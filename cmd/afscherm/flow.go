@@ -81,7 +81,8 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if err != nil {
 		return nil, err
 	}
-	deps := adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices, Getenv: e.getenv, Log: e.log}
+	svc := &requests.Service{}
+	deps := adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices, Getenv: e.getenv, Log: e.log, Mail: svc.MailParty}
 	router := adapters.Default(deps)
 	if f.Registrars != "" {
 		if router, err = adapters.Load(f.Registrars, deps); err != nil {
@@ -95,7 +96,7 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	timing := requests.DefaultTiming()
 	timing.ApprovalTTL, timing.PollEvery, timing.FollowFor = f.ApprovalTTL, f.PollEvery, f.FollowFor
 	timing.VerifyAfter, timing.VerifyAlert = f.VerifyAfter, f.VerifyAlert
-	svc := &requests.Service{
+	*svc = requests.Service{
 		Store: st, Prices: prices, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
 		Adapters: router, AfterStep: afterStep,

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"os"
 	"slices"
 	"strings"
@@ -59,6 +60,9 @@ type Config struct {
 	// SIDN: the contact with the company's role address that replaces a
 	// customer's own e-mail as administrative contact.
 	Role *Role `json:"role,omitempty"`
+	// SIDN: where opt-out requests (full withholding, with the customer's
+	// reasons) are mailed; without it afscherm offers no opt-out.
+	OptOutTo string `json:"opt_out_to,omitempty"`
 	// epp-disclose: the registry is CZ.NIC's FRED (name always public).
 	FRED bool `json:"fred,omitempty"`
 
@@ -99,7 +103,10 @@ type Deps struct {
 	Getenv func(string) string
 	// Dial and RootCAs are for the demo and tests, whose parties live on
 	// a loopback network; nil in production.
-	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Mail sends a letter about a request to a party, once per key
+	// (SIDN's opt-out).
+	Mail    func(ctx context.Context, requestID int64, key, to, subject, body string) error
 	RootCAs *x509.CertPool
 	Log     *slog.Logger
 }
@@ -213,8 +220,18 @@ func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (regis
 		if c.Role == nil {
 			return nil, fmt.Errorf("SIDN needs the role contact (role)")
 		}
+		var optOut *sidn.OptOut
+		if c.OptOutTo != "" {
+			if _, err := mail.ParseAddress(c.OptOutTo); err != nil {
+				return nil, fmt.Errorf("opt_out_to %q is not an e-mail address", c.OptOutTo)
+			}
+			if d.Mail == nil || d.Tasks == nil {
+				return nil, fmt.Errorf("opt_out_to needs afscherm's mail and tasks")
+			}
+			optOut = &sidn.OptOut{To: c.OptOutTo, Mail: d.Mail, Tasks: d.Tasks}
+		}
 		r := c.Role
-		return sidn.New(sidn.Config{EPP: e, Registrars: lower(c.Registrars), Cost: cost, Role: epp.Contact{
+		return sidn.New(sidn.Config{EPP: e, Registrars: lower(c.Registrars), Cost: cost, OptOut: optOut, Role: epp.Contact{
 			Name: r.Name, Org: r.Org, Street: r.Street, City: r.City, PC: r.PostalCode, CC: strings.ToUpper(r.Country),
 			Voice: r.Phone, Email: r.Email, LegalForm: r.LegalForm}})
 	case "epp-disclose":

@@ -164,6 +164,8 @@ func TestParseRefusesBadConfigurations(t *testing.T) {
 		"bad address":      {`{"adapters": [{"type": "epp-disclose", "name": "x", "tlds": ["cz"], "registrars": ["*"], "epp": {"address": "epp.nic.cz", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "host:port"},
 		"bad timeout":      {`{"adapters": [{"type": "epp-disclose", "name": "x", "tlds": ["cz"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW", "timeout": "soon"}}]}`, "epp.timeout"},
 		"sidn no role":     {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "role"},
+		"bad opt-out":      {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "opt_out_to": "sidn", "role": {"name": "a", "email": "a@b.nl"}, "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "opt_out_to"},
+		"opt-out, no mail": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "opt_out_to": "x@sidn.nl", "role": {"name": "a", "email": "a@b.nl"}, "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "needs afscherm's mail"},
 		"unnamed registry": {`{"adapters": [{"type": "epp-disclose", "tlds": ["cz"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "needs a name"},
 	} {
 		_, err := adapters.Parse([]byte(tc.json), "registrars.json", p.deps)

@@ -45,16 +45,17 @@ func (s *session) setUpFlow() error {
 	// pointing at the sandbox's parties: SIDN over EPP for .nl, Openprovider's
 	// API for .com and .net, and a task for staff for the rest.
 	env := s.parties.Env()
+	s.flow = &requests.Service{}
 	router, err := adapters.Parse(s.parties.Config(""), "the sandbox's registrar configuration", adapters.Deps{
 		Tasks: requests.Tasks{Store: s.st}, Prices: prices, Getenv: func(k string) string { return env[k] },
-		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger})
+		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger, Mail: s.flow.MailParty})
 	if err != nil {
 		return err
 	}
 	timing := requests.DefaultTiming()
 	timing.PollEvery, timing.VerifyAfter = time.Second, 0
 	from := "Hosting Voorbeeld <noreply@hosting.example>"
-	s.flow = &requests.Service{
+	*s.flow = requests.Service{
 		Store: s.st, Adapters: router,
 		Prices: prices, Scanner: s.scanner, PublicURL: "http://127.0.0.1", MailFrom: from, Company: company,
 		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.Logger, Timing: timing,

@@ -8,6 +8,7 @@ const (
 	MailReminder = "reminder" // the same, a few days before the link expires
 	MailDigest   = "digest"   // the staff digest
 	MailStaff    = "staff"    // an alert for staff
+	MailParty    = "party"    // a letter to a registry or registrar (SIDN's opt-out)
 )
 
 // OutboxMessage is a mail written in the same transaction as the change it

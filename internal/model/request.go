@@ -137,6 +137,10 @@ type PrivacyRequest struct {
 	Adapter string
 	// Partial is set when the party can shield only part of the data.
 	Partial bool
+	// OptOutReasons are the customer's own reasons for a registry's
+	// opt-out (SIDN), as staff took them down; empty when none is asked.
+	// Personal data: never logged.
+	OptOutReasons string
 	// PartyReference is the party's name for the request or the staff task;
 	// PartyDetail its last word on it; PartyDeadline when it promised an
 	// answer by.

@@ -2,6 +2,7 @@ package requests
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
 )
 
 //go:embed templates/*
@@ -91,4 +93,24 @@ func dayText(d model.Date, lang model.Language) string {
 	}
 	t := d.Time()
 	return fmt.Sprintf("%d %s %d", t.Day(), monthNames[lang][t.Month()-1], t.Year())
+}
+
+// MailParty queues a letter about a request to a party, such as SIDN's
+// opt-out request, once per key: the key makes the Message-ID, and a
+// repeat finds the letter queued already.
+func (s *Service) MailParty(ctx context.Context, requestID int64, key, to, subject, body string) error {
+	id := key + "@" + s.mailHost()
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		queued, err := tx.Mails(ctx, store.MailFilter{RequestID: requestID})
+		if err != nil {
+			return err
+		}
+		for _, m := range queued {
+			if m.MessageID == id {
+				return nil
+			}
+		}
+		return queueMail(ctx, tx, model.OutboxMessage{Kind: model.MailParty, RequestID: requestID, To: to, Subject: subject,
+			Text: body, MessageID: id})
+	})
 }

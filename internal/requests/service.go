@@ -13,7 +13,10 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 
@@ -95,6 +98,9 @@ func (s *Service) location() *time.Location {
 // CreateOptions adjust Create.
 type CreateOptions struct {
 	Draft bool // keep it quoted: staff send it later
+	// OptOutReasons are the customer's reasons for a registry's opt-out
+	// (SIDN), for one domain; the quote then includes the opt-out.
+	OptOutReasons string
 }
 
 // Refusal is why a domain gets no request: a clear answer for staff.
@@ -114,6 +120,9 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, model.Errorf(model.KindInvalid, "%v", err)
 	}
+	if err := checkReasons(opts.OptOutReasons); err != nil {
+		return model.PrivacyRequest{}, err
+	}
 	d, err := s.Store.Domain(ctx, name)
 	if model.IsKind(err, model.KindNotFound) {
 		return model.PrivacyRequest{}, model.Errorf(model.KindNotFound, "%s is not one of our customers' domains", name)
@@ -121,7 +130,7 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	r, refusal, err := s.prepare(ctx, d, by)
+	r, refusal, err := s.prepare(ctx, d, by, opts)
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
@@ -152,7 +161,7 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 
 // prepare checks a domain and prices its request; a non-empty refusal says
 // why it gets none.
-func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor) (model.PrivacyRequest, string, error) {
+func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, opts CreateOptions) (model.PrivacyRequest, string, error) {
 	if !d.Active() {
 		return model.PrivacyRequest{}, "the domain is no longer with us", nil
 	}
@@ -176,6 +185,9 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor) (
 	if adapter == nil {
 		return model.PrivacyRequest{}, "shielding is not possible here: " + support.Reason, nil
 	}
+	if opts.OptOutReasons != "" && !support.OptOut {
+		return model.PrivacyRequest{}, "its party (" + adapter.Name() + ") has no opt-out for the customer's reasons", nil
+	}
 	cost, err := adapter.Price(ctx, rd)
 	if err != nil {
 		return model.PrivacyRequest{}, "", fmt.Errorf("price of %s: %w", d.Name, err)
@@ -192,7 +204,8 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor) (
 	expires := s.Store.Now().Add(s.Timing.ApprovalTTL)
 	text, err := quote.Render(quote.Input{
 		Domain: d.DisplayName(), Customer: c.Number, Language: c.Language, Visible: visibleFields(scan),
-		Changes: adapter.Plan(rd, string(c.Language)), Price: price, ExpiresOn: model.DateOf(expires, s.location()),
+		Changes: adapter.Plan(registrars.Request{Domain: rd, Language: string(c.Language), Person: c.Kind == model.CustomerPerson,
+			Reasons: opts.OptOutReasons}), Price: price, ExpiresOn: model.DateOf(expires, s.location()),
 	})
 	if err != nil {
 		return model.PrivacyRequest{}, "", err
@@ -200,7 +213,7 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor) (
 	return model.PrivacyRequest{
 		Domain: d.Name, DomainID: d.ID, CustomerNumber: c.Number, CustomerID: c.ID, State: model.StateQuoted,
 		Price: price, Quote: text, ScanID: scan.ID, ExpiresAt: expires, Adapter: adapter.Name(),
-		Partial: support.Partial, CreatedBy: by,
+		Partial: support.Partial, CreatedBy: by, OptOutReasons: opts.OptOutReasons,
 	}, "", nil
 }
 
@@ -438,3 +451,19 @@ func asRefusal(err error, target **Refusal) bool { return errors.As(err, target)
 
 // IsLinkUnusable reports whether err means an approval link does not work.
 func IsLinkUnusable(err error) bool { return errors.Is(err, errLinkUnusable) }
+
+// MaxReasons bounds the customer's opt-out reasons, in characters.
+const MaxReasons = 4000
+
+// checkReasons refuses opt-out reasons that are too long or hold control
+// characters other than line breaks and tabs. The text itself is never
+// repeated: it is the customer's.
+func checkReasons(s string) error {
+	if utf8.RuneCountInString(s) > MaxReasons {
+		return model.Errorf(model.KindInvalid, "the opt-out reasons are longer than %d characters", MaxReasons)
+	}
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) {
+		return model.Errorf(model.KindInvalid, "the opt-out reasons hold characters that are not text")
+	}
+	return nil
+}

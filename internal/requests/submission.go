@@ -35,7 +35,7 @@ var system = model.System("registrar")
 func (s *Service) adapterFor(r model.PrivacyRequest) (registrars.Adapter, registrars.Request, error) {
 	ctx := context.Background()
 	d := registrars.Domain{Name: r.Domain}
-	req := registrars.Request{ID: r.ID, Language: string(r.Quote.Language)}
+	req := registrars.Request{ID: r.ID, Language: string(r.Quote.Language), Reasons: r.OptOutReasons}
 	if dom, err := s.Store.Domain(ctx, r.Domain); err == nil {
 		d.Registrar = dom.Registrar
 		if c, err := s.Store.Customer(ctx, dom.CustomerNumber); err == nil {

@@ -62,6 +62,9 @@ type Outcome struct {
 // that a repeat run creates nothing twice. progress, when set, is told after
 // each domain.
 func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor, opts CreateOptions, progress func(done, total int)) ([]Outcome, error) {
+	if opts.OptOutReasons != "" && sel.Domain == "" {
+		return nil, model.Errorf(model.KindInvalid, "opt-out reasons are one customer's, for one domain: give the domain")
+	}
 	if sel.Domain != "" {
 		r, err := s.Create(ctx, sel.Domain, by, opts)
 		if err != nil {

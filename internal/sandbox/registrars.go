@@ -19,6 +19,7 @@ import (
 const (
 	SIDNHost                = "drs.domain-registry.nl"
 	OpenproviderHost        = "api.openprovider.eu"
+	SIDNOptOutAddress       = "opt-out@sidn.sandbox.test"
 	SIDNPasswordEnv         = "AFSCHERM_SANDBOX_SIDN_PASSWORD"
 	OpenproviderPasswordEnv = "AFSCHERM_SANDBOX_OPENPROVIDER_PASSWORD"
 
@@ -173,7 +174,8 @@ func (r *Registrars) Config(caFile string) []byte {
 	type obj = map[string]any
 	cfg := obj{"adapters": []obj{
 		{"type": "sidn", "tlds": []string{"nl"}, "registrars": []string{"sidn"},
-			"epp": obj{"address": r.sidnAddr, "client_id": sidnClientID, "password_env": SIDNPasswordEnv, "ca_file": caFile, "timeout": "20s"},
+			"epp":        obj{"address": r.sidnAddr, "client_id": sidnClientID, "password_env": SIDNPasswordEnv, "ca_file": caFile, "timeout": "20s"},
+			"opt_out_to": SIDNOptOutAddress,
 			"role": obj{"name": "Hostmaster", "org": "Hosting Voorbeeld B.V.", "street": []string{"Dataweg 9"}, "city": "Amsterdam",
 				"postal_code": "1000 AB", "country": "NL", "phone": "+31.201234567", "email": HostingRoleAddress}},
 		{"type": "openprovider", "tlds": []string{"com", "net"}, "registrars": []string{"openprovider"},

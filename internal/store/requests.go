@@ -30,7 +30,7 @@ func (tx *Tx) InsertRequest(ctx context.Context, r *model.PrivacyRequest) error 
 	}
 	err = tx.q.QueryRow(ctx, tx.sql.InsertRequest, r.DomainID, r.CustomerID, string(r.State), r.Reason,
 		r.Price.Currency, string(price), int64(net), int64(vat), int64(gross), r.Quote.Version, string(r.Quote.Language),
-		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now, r.Adapter, r.Partial).Scan(&r.ID)
+		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now, r.Adapter, r.Partial, r.OptOutReasons).Scan(&r.ID)
 	if model.IsKind(err, model.KindConflict) {
 		return model.Errorf(model.KindConflict, "%s already has an open privacy request", r.Domain)
 	}
@@ -173,7 +173,7 @@ func scanRequest(row Row) (model.PrivacyRequest, error) {
 	err := row.Scan(&r.ID, &r.Domain, &r.DomainID, &r.CustomerNumber, &r.CustomerID, &state, &r.Reason,
 		&r.Price.Currency, &price, &r.Quote.Version, &lang, &r.Quote.Text, &r.Quote.SHA256, &scan,
 		timeValue{&r.ExpiresAt}, &byKind, &r.CreatedBy.ID, timeValue{&r.CreatedAt}, timeValue{&r.UpdatedAt},
-		&r.Adapter, &r.Partial, &r.PartyReference, &r.PartyDetail, timeValue{&r.PartyDeadline})
+		&r.Adapter, &r.Partial, &r.PartyReference, &r.PartyDetail, timeValue{&r.PartyDeadline}, &r.OptOutReasons)
 	if err != nil {
 		return r, err
 	}

@@ -150,13 +150,15 @@ func (s *Server) apiListRequests(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"requests": views})
 }
 
-// apiCreateRequests: POST /api/v1/requests {"domain"} | {"customer"} | {"all_exposed": true}, "draft"
+// apiCreateRequests: POST /api/v1/requests {"domain"} | {"customer"} | {"all_exposed": true}, "draft",
+// "opt_out_reasons" (one domain)
 func (s *Server) apiCreateRequests(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Domain     string `json:"domain"`
 		Customer   string `json:"customer"`
 		AllExposed bool   `json:"all_exposed"`
 		Draft      bool   `json:"draft"`
+		Reasons    string `json:"opt_out_reasons"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		s.apiError(w, r, err)
@@ -173,7 +175,7 @@ func (s *Server) apiCreateRequests(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.deps.Requests.CreateMany(r.Context(), requests.Selection{Domain: body.Domain, Customer: body.Customer,
-		AllExposed: body.AllExposed}, actorOf(r), requests.CreateOptions{Draft: body.Draft}, nil)
+		AllExposed: body.AllExposed}, actorOf(r), requests.CreateOptions{Draft: body.Draft, OptOutReasons: body.Reasons}, nil)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

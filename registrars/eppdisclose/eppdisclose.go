@@ -71,7 +71,8 @@ func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
 }
 
 // Plan says what changes, and, for FRED, what cannot.
-func (a *Adapter) Plan(_ registrars.Domain, language string) []string {
+func (a *Adapter) Plan(r registrars.Request) []string {
+	language := r.Language
 	if a.cfg.FRED {
 		if language == "en" {
 			return []string{"The registry hides your phone number, fax and e-mail address, and your address once your contact is verified.",

@@ -112,7 +112,7 @@ func TestFREDHidesAVerifiedPersonsAddressLater(t *testing.T) {
 	if s := f.a.Serves(req.Domain); !s.OK || !s.Partial {
 		t.Errorf("Serves: %+v, want partial", s)
 	}
-	if plan := strings.Join(f.a.Plan(req.Domain, "en"), " "); !strings.Contains(plan, "name stays public") {
+	if plan := strings.Join(f.a.Plan(req), " "); !strings.Contains(plan, "name stays public") {
 		t.Errorf("plan %q does not say the name stays public", plan)
 	}
 	st, err := f.a.Submit(ctx, req)

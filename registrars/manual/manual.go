@@ -60,8 +60,8 @@ func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
 }
 
 // Plan says what staff will do.
-func (a *Adapter) Plan(_ registrars.Domain, language string) []string {
-	if language == "en" {
+func (a *Adapter) Plan(r registrars.Request) []string {
+	if r.Language == "en" {
 		return []string{"Our staff switch on the registrar's privacy service for your domain, so that the public register no longer shows your name, address, phone number and e-mail address."}
 	}
 	return []string{"Onze medewerkers zetten bij de registrar de privacydienst voor uw domein aan, zodat het openbare register uw naam, adres, telefoonnummer en e-mailadres niet meer toont."}

@@ -91,8 +91,9 @@ func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
 }
 
 // Plan says what changes, in Dutch or English.
-func (a *Adapter) Plan(d registrars.Domain, language string) []string {
-	if language == "en" {
+func (a *Adapter) Plan(r registrars.Request) []string {
+	d := r.Domain
+	if r.Language == "en" {
 		return []string{
 			fmt.Sprintf("Openprovider, the registrar of %s, switches on its WHOIS privacy protection for the domain.", d.Name),
 			"The public WHOIS and RDAP then show the details of Openprovider's privacy service instead of your name, address, phone number and e-mail address.",

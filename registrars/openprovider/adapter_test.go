@@ -102,7 +102,7 @@ func TestPlan(t *testing.T) {
 		"nl": {"example.com", "naam", "adres", "telefoonnummer", "e-mailadres", "privacydienst"},
 		"en": {"example.com", "name", "address", "phone", "e-mail", "privacy service"},
 	} {
-		text := strings.Join(a.Plan(d, lang), " ")
+		text := strings.Join(a.Plan(registrars.Request{Domain: d, Language: lang}), " ")
 		for _, w := range words {
 			if !strings.Contains(text, w) {
 				t.Errorf("%s plan lacks %q: %s", lang, w, text)

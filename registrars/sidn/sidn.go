@@ -58,8 +58,10 @@ type Config struct {
 
 // OptOut is SIDN's opt-out procedure.
 type OptOut struct {
-	To    string // the address opt-out requests are mailed to
-	Mail  func(ctx context.Context, key, to, subject, body string) error
+	To string // the address opt-out requests are mailed to
+	// Mail sends a letter for a request, once per key: a repeat with the
+	// same key sends nothing.
+	Mail  func(ctx context.Context, requestID int64, key, to, subject, body string) error
 	Tasks manual.Tasks
 }
 
@@ -97,7 +99,8 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 	if !slices.Contains(a.cfg.Registrars, d.Registrar) && !slices.Contains(a.cfg.Registrars, "*") {
 		return registrars.Support{Reason: fmt.Sprintf("the registrar of record is %s, not one set up for SIDN", d.Registrar)}
 	}
-	return registrars.Support{OK: true, Reason: "SIDN over EPP: private registrant, role address as administrative contact"}
+	return registrars.Support{OK: true, Reason: "SIDN over EPP: private registrant, role address as administrative contact",
+		OptOut: a.cfg.OptOut != nil}
 }
 
 // Price is the configured cost; SIDN itself charges nothing for these changes.
@@ -112,18 +115,33 @@ func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
 	return c, nil
 }
 
-// Plan says what changes at SIDN.
-func (a *Adapter) Plan(_ registrars.Domain, language string) []string {
-	if language == "en" {
-		return []string{
-			"SIDN records you as a private person, so that its register shows no name or address of yours.",
-			"As administrative contact SIDN then shows our role address instead of your own e-mail address.",
-		}
+// Plan says which of SIDN's steps apply: the legal form for a natural
+// person, the role address always, the opt-out where the customer gave
+// reasons for it.
+func (a *Adapter) Plan(r registrars.Request) []string {
+	en := r.Language == "en"
+	var plan []string
+	if r.Person {
+		plan = append(plan, pick(en,
+			"Where SIDN has you recorded as a business, we have it record you as a private person, so that its register shows neither your name nor your address.",
+			"Waar SIDN u als bedrijf heeft vastgelegd, laten wij u als particulier vastleggen, zodat het register uw naam en adres niet toont."))
 	}
-	return []string{
-		"SIDN legt u vast als particulier, zodat het register geen naam of adres van u toont.",
-		"Als administratief contact toont SIDN daarna ons algemene adres in plaats van uw eigen e-mailadres.",
+	plan = append(plan, pick(en,
+		"As administrative contact SIDN then shows our role address instead of your own e-mail address.",
+		"Als administratief contact toont SIDN daarna ons algemene adres in plaats van uw eigen e-mailadres."))
+	if a.cfg.OptOut != nil && strings.TrimSpace(r.Reasons) != "" {
+		plan = append(plan, pick(en,
+			"We also ask SIDN, with the reasons you gave us, to withhold your details entirely (opt-out). SIDN decides within three weeks; we tell you its answer.",
+			"Ook vragen wij SIDN, met de redenen die u ons gaf, uw gegevens volledig af te schermen (opt-out). SIDN beslist binnen drie weken; wij laten u het antwoord weten."))
 	}
+	return plan
+}
+
+func pick(en bool, english, dutch string) string {
+	if en {
+		return english
+	}
+	return dutch
 }
 
 // session runs fn in one EPP session, logged in and out.
@@ -231,7 +249,7 @@ De houder geeft de volgende redenen:
 Met vriendelijke groet,
 %s
 `, r.Domain.Name, strings.TrimSpace(r.Reasons), a.cfg.Role.Org)
-	err = o.Mail(ctx, r.IdempotencyKey()+"-optout", o.To, "Opt-out verzoek "+r.Domain.Name, body)
+	err = o.Mail(ctx, r.ID, r.IdempotencyKey()+"-optout", o.To, "Opt-out verzoek "+r.Domain.Name, body)
 	if err != nil {
 		return registrars.Status{}, &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "mail the opt-out", Err: err}
 	}

@@ -230,7 +230,7 @@ func TestOptOut(t *testing.T) {
 	type mail struct{ key, to, body string }
 	var sent []mail
 	f.cfg.OptOut = &sidn.OptOut{To: "optout@sidn.test", Tasks: tk,
-		Mail: func(_ context.Context, key, to, _, body string) error {
+		Mail: func(_ context.Context, _ int64, key, to, _, body string) error {
 			sent = append(sent, mail{key, to, body})
 			return nil
 		}}

@@ -108,6 +108,24 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c}
 }
 
+// UseSandboxRegistrars starts the world's parties (SIDN, Openprovider)
+// and routes requests as the sandbox's registrar configuration says.
+func (e *Env) UseSandboxRegistrars(t testing.TB) *sandbox.Registrars {
+	t.Helper()
+	parties, err := e.World.StartRegistrars()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := parties.Env()
+	e.Service.Adapters, err = adapters.Parse(parties.Config(""), "the sandbox's registrars", adapters.Deps{
+		Tasks: requests.Tasks{Store: e.Store}, Prices: e.Service.Prices, Getenv: func(k string) string { return env[k] },
+		Dial: e.World.Net.Dial, RootCAs: e.World.Net.RootCAs(), Mail: e.Service.MailParty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parties
+}
+
 // Exposed lists domains of natural persons with a TLD and registrar of
 // record whose data is visible: for .nl those the scan found exposed; for
 // a gTLD the registrar is made to publish the registrant (unless its
