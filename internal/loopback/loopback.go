@@ -67,7 +67,8 @@ func New() (*Network, error) {
 // RootCAs trusts this network's certificates, and no others.
 func (n *Network) RootCAs() *x509.CertPool { return n.pool }
 
-// Certificate issues a certificate for the names, signed by the network's CA.
+// Certificate issues a certificate for the names, signed by the network's CA,
+// good for a server and for a client (EPP's client certificates).
 func (n *Network) Certificate(names ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -85,7 +86,7 @@ func (n *Network) Certificate(names ...string) (tls.Certificate, error) {
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, n.caCert, &key.PublicKey, n.caKey)
 	if err != nil {

@@ -26,6 +26,12 @@ type fixture struct {
 // client configuration for it, with short timeouts.
 func start(t *testing.T, opts epptest.Options) *fixture {
 	t.Helper()
+	return startTLS(t, opts, nil)
+}
+
+// startTLS is start with the server's TLS configuration adjusted.
+func startTLS(t *testing.T, opts epptest.Options, adjust func(*tls.Config, *loopback.Network)) *fixture {
+	t.Helper()
 	n, err := loopback.New()
 	if err != nil {
 		t.Fatal(err)
@@ -40,8 +46,12 @@ func start(t *testing.T, opts epptest.Options) *fixture {
 		t.Fatal(err)
 	}
 	srv := epptest.New(opts)
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}}
+	if adjust != nil {
+		adjust(tc, n)
+	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(l, &tls.Config{Certificates: []tls.Certificate{cert}}) }()
+	go func() { done <- srv.Serve(l, tc) }()
 	t.Cleanup(func() {
 		srv.Close()
 		if err := <-done; err != nil {
