@@ -84,6 +84,7 @@ func TestCrashAtEveryStepActsOnceAndChargesOnce(t *testing.T) {
 			p = startEnv(t, workerEnv, worker...)
 			waitState(t, e.Store, r.ID, model.StateVerified, p)
 			verified := time.Since(began)
+			waitCharged(t, e.Store, r.ID, p) // the charge job may come after the verify job
 			p.waitLog(t, "working jobs")
 			p.stop(t)
 			t.Logf("%s at %s: crashed after %v, verified after %v, stopped after %v", c.domain, c.step, crashed, verified, time.Since(began))
@@ -135,6 +136,24 @@ func waitState(t *testing.T, st *store.Store, id int64, want model.RequestState,
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("request %d is %s, not %s:\n%s", id, r.State, want, p.out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func waitCharged(t *testing.T, st *store.Store, id int64, p *process) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		entries, err := st.LedgerEntries(context.Background(), store.LedgerFilter{RequestID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("request %d was never charged:\n%s", id, p.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
