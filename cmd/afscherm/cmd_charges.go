@@ -1,10 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/store"
@@ -15,11 +13,6 @@ type chargesCmd struct {
 	Export  chargesExportCmd  `cmd:"" help:"Write the ledger entries of a period as CSV invoice lines, for the bookkeeping."`
 	Reverse chargesReverseCmd `cmd:"" help:"Reverse a request's charge, once, and fail the request."`
 }
-
-// ChargeColumns are the export's columns: the invoice line first, then what
-// ties it to afscherm's records.
-var ChargeColumns = []string{"customer_number", "domain", "description", "net", "vat", "gross",
-	"currency", "date", "kind", "entry_id", "request_id"}
 
 type chargesExportCmd struct {
 	From string `required:"" placeholder:"YYYY-MM-DD" help:"First day (Europe/Amsterdam)."`
@@ -48,15 +41,7 @@ func (c chargesExportCmd) Run(e *env) error {
 		}
 		return nil
 	}
-	w := csv.NewWriter(e.stdout)
-	w.Write(ChargeColumns) //nolint:errcheck // checked by Flush below
-	for _, l := range entries {
-		w.Write([]string{l.CustomerNumber, l.Domain, l.Description, l.Net.String(), l.VAT.String(), l.Gross.String(), //nolint:errcheck
-			l.Currency, l.At.In(amsterdam).Format("2006-01-02"), string(l.Kind), strconv.FormatInt(l.ID, 10),
-			strconv.FormatInt(l.RequestID, 10)})
-	}
-	w.Flush()
-	return w.Error()
+	return web.WriteChargesCSV(e.stdout, entries, amsterdam)
 }
 
 type chargesReverseCmd struct {

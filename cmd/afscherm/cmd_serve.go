@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/afscherm/afscherm/internal/jobs"
@@ -91,6 +92,7 @@ func runServer(e *env, setup serverSetup) error {
 		deps := web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}
 		if full {
 			deps.Requests, deps.Company, deps.TrustForwardedFor = fl.requests, setup.flow.Company, setup.trustForwardedFor
+			deps.Jobs, deps.SecureCookies = client, strings.HasPrefix(fl.requests.PublicURL, "https://")
 		}
 		srv = &http.Server{Handler: web.NewServer(deps), ReadHeaderTimeout: 10 * time.Second}
 		httpErr = make(chan error, 1)

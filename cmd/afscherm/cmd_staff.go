@@ -1,19 +1,172 @@
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"os"
 	"regexp"
+	"strings"
 	"text/tabwriter"
 
+	"golang.org/x/term"
+
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/staffauth"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/web"
 )
 
 type staffCmd struct {
-	Token staffTokenCmd `cmd:"" help:"Manage staff API tokens."`
+	Add     staffAddCmd     `cmd:"" help:"Create a console account; the password comes from AFSCHERM_STAFF_PASSWORD or is asked for."`
+	Passwd  staffPasswdCmd  `cmd:"" help:"Set an account's password (ends its sessions)."`
+	Disable staffDisableCmd `cmd:"" help:"Stop an account from signing in (ends its sessions)."`
+	Users   staffUsersCmd   `cmd:"" help:"List console accounts."`
+	Token   staffTokenCmd   `cmd:"" help:"Manage staff API tokens."`
+}
+
+type staffAddCmd struct {
+	Name string `required:"" help:"The user name: 1 to 64 lower-case letters, digits, '.', '_' or '-'."`
+}
+
+func (c staffAddCmd) Run(e *env) error {
+	if !staffName.MatchString(c.Name) {
+		return usagef("--name must be 1 to 64 lower-case letters, digits, '.', '_' or '-'")
+	}
+	password, err := newPassword(e)
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u := store.StaffUser{Name: c.Name, PasswordHash: staffauth.Hash(password, staffauth.Default)}
+	err = st.InTx(e.ctx, func(tx *store.Tx) error {
+		if err := tx.InsertStaffUser(e.ctx, &u); err != nil {
+			return err
+		}
+		_, err := tx.AddAuditEvent(e.ctx, model.AuditEvent{Actor: staffActor(e, ""), Action: "staff_user.created",
+			SubjectKind: "staff_user", SubjectID: c.Name})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created staff member %s; sign in at /staff/ of 'afscherm serve'\n", c.Name)
+	return nil
+}
+
+type staffPasswdCmd struct {
+	Name string `required:"" help:"Whose password."`
+}
+
+func (c staffPasswdCmd) Run(e *env) error {
+	password, err := newPassword(e)
+	if err != nil {
+		return err
+	}
+	return changeStaffUser(e, c.Name, "staff_user.password_set", func(tx *store.Tx, u store.StaffUser) error {
+		return tx.SetStaffPassword(e.ctx, u.ID, staffauth.Hash(password, staffauth.Default))
+	})
+}
+
+type staffDisableCmd struct {
+	Name string `required:"" help:"Whose account."`
+}
+
+func (c staffDisableCmd) Run(e *env) error {
+	return changeStaffUser(e, c.Name, "staff_user.disabled", func(tx *store.Tx, u store.StaffUser) error {
+		return tx.DisableStaffUser(e.ctx, u.ID)
+	})
+}
+
+// changeStaffUser changes an account in a transaction with its audit event.
+func changeStaffUser(e *env, name, action string, change func(*store.Tx, store.StaffUser) error) error {
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.InTx(e.ctx, func(tx *store.Tx) error {
+		u, err := tx.StaffUser(e.ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := change(tx, u); err != nil {
+			return err
+		}
+		_, err = tx.AddAuditEvent(e.ctx, model.AuditEvent{Actor: staffActor(e, ""), Action: action,
+			SubjectKind: "staff_user", SubjectID: name})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s\n", name, strings.TrimPrefix(action, "staff_user."))
+	return nil
+}
+
+// newPassword takes a new password from AFSCHERM_STAFF_PASSWORD, or asks
+// for it twice on a terminal, or reads one line of standard input.
+func newPassword(e *env) (string, error) {
+	p := e.getenv("AFSCHERM_STAFF_PASSWORD")
+	if p == "" {
+		if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			fmt.Fprint(e.stderr, "password: ")
+			a, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprint(e.stderr, "\nagain: ")
+			if err != nil {
+				return "", err
+			}
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(e.stderr)
+			if err != nil {
+				return "", err
+			}
+			if string(a) != string(b) {
+				return "", usagef("the two passwords differ")
+			}
+			p = string(a)
+		} else {
+			line, err := bufio.NewReader(io.LimitReader(e.stdin, 1024)).ReadString('\n')
+			if err != nil && err != io.EOF {
+				return "", err
+			}
+			p = strings.TrimRight(line, "\r\n")
+		}
+	}
+	if err := staffauth.CheckPassword(p); err != nil {
+		return "", usagef("%v", err)
+	}
+	return p, nil
+}
+
+type staffUsersCmd struct{}
+
+func (staffUsersCmd) Run(e *env) error {
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := st.StaffUsers(e.ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCREATED\tDISABLED")
+	for _, u := range users {
+		disabled := "–"
+		if !u.DisabledAt.IsZero() {
+			disabled = u.DisabledAt.In(amsterdam).Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.CreatedAt.In(amsterdam).Format("2006-01-02"), disabled)
+	}
+	return tw.Flush()
 }
 
 type staffTokenCmd struct {

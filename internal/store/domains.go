@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/afscherm/afscherm/internal/model"
 )
@@ -89,4 +91,47 @@ func scanDomain(r Row) (model.Domain, error) {
 		d.LastVerdict = model.Verdict(*verdict)
 	}
 	return d, err
+}
+
+// DomainSearch picks active domains for the console, a page at a time.
+type DomainSearch struct {
+	CustomerNumber string
+	Verdict        model.Verdict
+	TLD            string // without the dot
+	// Text is part of the name; % and _ in it are matched as themselves.
+	Text          string
+	Limit, Offset int
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// SearchDomains returns one page of the domains a search finds, and how
+// many it finds in all.
+func (r reader) SearchDomains(ctx context.Context, f DomainSearch) ([]model.Domain, int, error) {
+	args := []any{f.CustomerNumber, string(f.Verdict), strings.ToLower(f.TLD), likeEscaper.Replace(strings.ToLower(f.Text))}
+	var total int
+	if err := r.q.QueryRow(ctx, r.sql.CountSearchDomains, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count domains: %w", err)
+	}
+	ds, err := collect(ctx, r.q, r.sql.SearchDomains, append(args, f.Limit, f.Offset), scanDomain)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search domains: %w", err)
+	}
+	return ds, total, nil
+}
+
+// DayCount is a count for one day (UTC).
+type DayCount struct {
+	Day   string // YYYY-MM-DD
+	Count int
+}
+
+// ExposedPerDay counts, per day since a time, the domains a scan found
+// exposed that day.
+func (r reader) ExposedPerDay(ctx context.Context, since time.Time) ([]DayCount, error) {
+	return collect(ctx, r.q, r.sql.ExposedPerDay, []any{since.UTC()}, func(row Row) (DayCount, error) {
+		var d DayCount
+		err := row.Scan(&d.Day, &d.Count)
+		return d, err
+	})
 }

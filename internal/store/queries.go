@@ -29,6 +29,10 @@ type queries struct {
 	ListDomains  string
 	CountDomains string
 
+	SearchDomains      string
+	CountSearchDomains string
+	ExposedPerDay      string
+
 	InsertAuditEvent string
 	ListAuditEvents  string
 
@@ -77,8 +81,23 @@ type queries struct {
 	MarkMailSent   string
 	MarkMailFailed string
 
-	SecretByName     string
-	InsertSecret     string
+	SecretByName          string
+	InsertSecret          string
+	InsertStaffUser       string
+	StaffUserByName       string
+	ListStaffUsers        string
+	SetStaffPassword      string
+	DisableStaffUser      string
+	InsertSession         string
+	SessionByHash         string
+	TouchSession          string
+	DeleteSession         string
+	DeleteUserSessions    string
+	DeleteExpiredSessions string
+	InsertSignInFailure   string
+	CountSignInFailures   string
+	ClearSignInFailures   string
+
 	InsertStaffToken string
 	StaffTokenByHash string
 	TouchStaffToken  string

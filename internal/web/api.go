@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -280,6 +282,24 @@ func (s *Server) apiCharges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"charges": LedgerJSON(entries)})
+}
+
+// ChargeColumns are the charges export's columns: the invoice line first,
+// then what ties it to afscherm's records.
+var ChargeColumns = []string{"customer_number", "domain", "description", "net", "vat", "gross",
+	"currency", "date", "kind", "entry_id", "request_id"}
+
+// WriteChargesCSV writes ledger entries as CSV invoice lines, dates in loc.
+func WriteChargesCSV(out io.Writer, entries []model.LedgerEntry, loc *time.Location) error {
+	w := csv.NewWriter(out)
+	w.Write(ChargeColumns) //nolint:errcheck // checked by Flush below
+	for _, l := range entries {
+		w.Write([]string{l.CustomerNumber, l.Domain, l.Description, l.Net.String(), l.VAT.String(), l.Gross.String(), //nolint:errcheck
+			l.Currency, l.At.In(loc).Format("2006-01-02"), string(l.Kind), strconv.FormatInt(l.ID, 10),
+			strconv.FormatInt(l.RequestID, 10)})
+	}
+	w.Flush()
+	return w.Error()
 }
 
 // ChargePeriod reads an inclusive period of days, in loc, as [from, to).

@@ -7,7 +7,7 @@ import (
 	"net/http"
 )
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFiles embed.FS
 
 //go:embed static

@@ -17,6 +17,9 @@ func (s *Server) routes() {
 	s.mux.Handle("GET /approve/{token}", customer(s.approvePage))
 	s.mux.Handle("POST /approve/{token}", csrf.Handler(customer(s.approveDecision)))
 
+	// The staff console: a signed-in staff member or a staff token.
+	s.consoleRoutes()
+
 	// The staff API: every route needs a staff token.
 	for _, r := range StaffRoutes {
 		s.mux.Handle(r.Pattern, s.requireStaff(http.HandlerFunc(r.handler(s))))

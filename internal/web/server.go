@@ -34,6 +34,17 @@ type Deps struct {
 	// ClientRate is how many requests a minute one client may make to the
 	// customer pages (30 when zero).
 	ClientRate int
+	// Jobs lists the job queue for the console's jobs page; nil hides it.
+	Jobs store.JobClient
+	// SecureCookies marks the console's session cookie Secure even where
+	// this server speaks plain HTTP behind a TLS proxy.
+	SecureCookies bool
+	// SessionTTL is how long a console session lasts (DefaultSessionTTL
+	// when zero).
+	SessionTTL time.Duration
+	// ConsoleKey keys the console's form tokens where there is no request
+	// flow (whose key is used otherwise).
+	ConsoleKey []byte
 }
 
 // Server handles every route.

@@ -27,3 +27,33 @@ ORDER BY d.name;
 
 -- name: CountDomains
 SELECT count(*) FROM domains;
+
+-- name: SearchDomains
+SELECT d.id, d.name, d.customer_id, c.number, d.registrar, d.added_on, d.removed_on,
+       d.last_verdict, d.last_scanned_at, d.created_at, d.updated_at
+FROM domains d
+JOIN customers c ON c.id = d.customer_id
+WHERE ($1 = '' OR c.number = $1)
+  AND ($2 = '' OR d.last_verdict = $2)
+  AND ($3 = '' OR d.name LIKE '%.' || $3)
+  AND ($4 = '' OR d.name LIKE '%' || $4 || '%' ESCAPE '\')
+  AND d.removed_on IS NULL
+ORDER BY d.name
+LIMIT $5 OFFSET $6;
+
+-- name: CountSearchDomains
+SELECT count(*)
+FROM domains d
+JOIN customers c ON c.id = d.customer_id
+WHERE ($1 = '' OR c.number = $1)
+  AND ($2 = '' OR d.last_verdict = $2)
+  AND ($3 = '' OR d.name LIKE '%.' || $3)
+  AND ($4 = '' OR d.name LIKE '%' || $4 || '%' ESCAPE '\')
+  AND d.removed_on IS NULL;
+
+-- name: ExposedPerDay
+SELECT to_char(scanned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(DISTINCT domain_id)
+FROM scan_results
+WHERE scanned_at >= $1 AND verdict = 'exposed'
+GROUP BY day
+ORDER BY day;
