@@ -104,6 +104,15 @@ func NewPrice(registrarCost, serviceFee Cents) Price {
 		NewQuoteLine(ItemRegistrarCost, registrarCost), NewQuoteLine(ItemServiceFee, serviceFee)}}
 }
 
+// Net is the price without VAT.
+func (p Price) Net() Cents { n, _, _ := p.Totals(); return n }
+
+// VAT is the VAT of the price.
+func (p Price) VAT() Cents { _, v, _ := p.Totals(); return v }
+
+// Gross is the price with VAT.
+func (p Price) Gross() Cents { _, _, g := p.Totals(); return g }
+
 // Totals adds the lines up.
 func (p Price) Totals() (net, vat, gross Cents) {
 	for _, l := range p.Lines {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -278,11 +279,15 @@ func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, status in
 	data["Viewer"] = viewerOf(r)
 	data["Company"] = s.deps.Company
 	data["Path"] = r.URL.Path
+	var page bytes.Buffer
+	if err := consolePages.ExecuteTemplate(&page, name, data); err != nil {
+		s.deps.Log.Error("render console page", "page", name, "error", err)
+		http.Error(w, "the page could not be shown; the error has been logged", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := consolePages.ExecuteTemplate(w, name, data); err != nil {
-		s.deps.Log.Error("render console page", "page", name, "error", err)
-	}
+	w.Write(page.Bytes()) //nolint:errcheck // the client went away
 }
 
 var consoleFuncs = template.FuncMap{

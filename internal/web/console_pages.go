@@ -99,7 +99,7 @@ func exposedChart(days []store.DayCount, first, last time.Time) template.HTML {
 		x := float64(left) + float64(i)*bar
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %d</title></rect>`,
 			x+0.5, float64(h-bottom)-bh, max(bar-1, 1), bh, day.Format(time.DateOnly), c)
-		if day.Day() == 1 || i == 0 {
+		if day.Day() == 1 || (i == 0 && day.Day() < 25) { // no first label crowding the next month's
 			fmt.Fprintf(&b, `<text x="%.1f" y="%d" class="label">%s</text>`, x, h-6, day.Format("2 Jan"))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -159,8 +160,28 @@ func TestSignInSessionsAndForms(t *testing.T) {
 		if !strings.Contains(first, "queued") || !strings.Contains(second, "open request") {
 			t.Errorf("first:\n%s\nsecond:\n%s", first, second)
 		}
-		if rs, _ := s.Store.Requests(ctx, store.RequestFilter{Domain: exposed}); len(rs) != 1 {
-			t.Errorf("%d requests after posting twice", len(rs))
+		rs, _ := s.Store.Requests(ctx, store.RequestFilter{Domain: exposed})
+		if len(rs) != 1 {
+			t.Fatalf("%d requests after posting twice", len(rs))
+		}
+		resp, page = b.do("GET", "/staff/requests/"+strconv.FormatInt(rs[0].ID, 10), nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "request.send_for_approval") || !strings.Contains(page, "Audit trail") {
+			t.Errorf("request page: %d\n%s", resp.StatusCode, page)
+		}
+		resp, page = b.do("GET", "/staff/domains/"+exposed, nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "awaiting_approval") {
+			t.Errorf("domain page with its request: %d\n%s", resp.StatusCode, page)
+		}
+
+		// Cancelling twice: the second says it cannot, and nothing more changes.
+		form = url.Values{"action": {"cancel"}, "id": {strconv.FormatInt(rs[0].ID, 10)}, "reason": {"customer phoned"}, "csrf": {csrf}}
+		_, first = b.do("POST", "/staff/requests", form)
+		_, second = b.do("POST", "/staff/requests", form)
+		if !strings.Contains(first, "cancelled") || !strings.Contains(second, "✗") {
+			t.Errorf("cancel twice:\n%s\n%s", first, second)
+		}
+		if got := s.state(t, rs[0].ID); got != model.StateCancelled {
+			t.Errorf("state %s", got)
 		}
 
 		// A staff token opens pages too.
