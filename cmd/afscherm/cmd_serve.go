@@ -93,6 +93,9 @@ func runServer(e *env, setup serverSetup) error {
 		if full {
 			deps.Requests, deps.Company, deps.TrustForwardedFor = fl.requests, setup.flow.Company, setup.trustForwardedFor
 			deps.Jobs, deps.SecureCookies = client, strings.HasPrefix(fl.requests.PublicURL, "https://")
+			if deps.RiverUI, err = web.NewRiverUI(ctx, client, e.jobLog); err != nil {
+				return err
+			}
 		}
 		srv = &http.Server{Handler: web.NewServer(deps), ReadHeaderTimeout: 10 * time.Second}
 		httpErr = make(chan error, 1)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,10 +12,13 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/requests/requeststest"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
+	"github.com/afscherm/afscherm/internal/web"
 )
 
 // Environment for the browser test: .ci/run requires it and keeps its
@@ -75,7 +79,16 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // approve, and see the request's new state and consent record.
 func TestBrowserQueueApproveAndSeeConsent(t *testing.T) {
 	ctx := chromium(t)
-	s := newSite(t, storetest.NewURL(t, "sqlite"))
+	s := newSiteWith(t, storetest.NewURL(t, "sqlite"), func(e *requeststest.Env, d *web.Deps) {
+		jobs, err := e.Store.NewJobClient(&river.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Jobs = jobs
+		if d.RiverUI, err = web.NewRiverUI(ctx, jobs, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	s.addStaff(t, "anna")
 	exposed := s.Exposed(t, "com", "openprovider")
 	base := s.srv.URL
@@ -158,4 +171,32 @@ func TestBrowserQueueApproveAndSeeConsent(t *testing.T) {
 	if got := s.state(t, id); got != model.StateApproved {
 		t.Errorf("request %d is %s", id, got)
 	}
+
+	// The jobs page, and River's own UI under it, for signed-in staff.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/staff/jobs"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/staff/jobs/river/"]`)),
+	)
+	if err == nil {
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
+	}
+	if err != nil || !strings.Contains(text, "send_mail") {
+		t.Fatalf("jobs page: %v\n%s", err, text)
+	}
+	screenshot(t, ctx, "console-jobs")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/staff/jobs/river/jobs?state=available"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/staff/jobs/river/jobs/"]`)),
+	)
+	if err == nil {
+		text, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`body`)))
+	}
+	if err != nil || !strings.Contains(text, "submit_request") {
+		t.Fatalf("River UI: %v\n%s", err, text)
+	}
+	screenshot(t, ctx, "river-ui")
+	if err != nil {
+		t.Fatalf("River UI: %v", err)
+	}
+	screenshot(t, ctx, "river-ui")
 }

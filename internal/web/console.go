@@ -59,8 +59,25 @@ func (s *Server) consoleRoutes() {
 	s.mux.Handle("GET /staff/signin", staffHeaders(http.HandlerFunc(s.signInPage)))
 	s.mux.Handle("POST /staff/signin", csrf.Handler(staffHeaders(http.HandlerFunc(s.signIn))))
 	for _, r := range ConsoleRoutes {
-		s.mux.Handle(r.Pattern, csrf.Handler(staffHeaders(s.requireConsole(r.handler(s)))))
+		s.mux.Handle(r.Pattern, csrf.Handler(staffHeaders(s.requireConsole(r.handler(s), true))))
 	}
+	if s.deps.RiverUI != nil {
+		// River's single-page app posts JSON, not our forms: the
+		// cross-origin check guards it.
+		s.mux.Handle(RiverUIPrefix+"/", csrf.Handler(riverUIHeaders(s.requireConsole(s.deps.RiverUI, false))))
+	}
+}
+
+// riverUIHeaders let River UI's own scripts and styles run, from this
+// origin only.
+func riverUIHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // staffHeaders are the console's security headers: nothing from elsewhere,
@@ -92,10 +109,10 @@ func viewerOf(r *http.Request) viewer {
 	return v
 }
 
-// requireConsole lets in a signed-in staff member (and checks the form
-// token of every form they post) or a staff API token; others are sent to
-// the sign-in page (GET) or refused (401).
-func (s *Server) requireConsole(next http.Handler) http.Handler {
+// requireConsole lets in a signed-in staff member (and, with forms, checks
+// the form token of every form they post) or a staff API token; others are
+// sent to the sign-in page (GET) or refused (401).
+func (s *Server) requireConsole(next http.Handler, forms bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var v viewer
 		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
@@ -116,7 +133,7 @@ func (s *Server) requireConsole(next http.Handler) http.Handler {
 				return
 			}
 			v = viewer{Name: sess.UserName, CSRF: s.formToken(hash)}
-			if r.Method == http.MethodPost {
+			if forms && r.Method == http.MethodPost {
 				r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
 				if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(v.CSRF)) {
 					s.consoleProblem(w, r, http.StatusForbidden, "This form is out of date or was not sent from the console. Nothing was changed; open the page again.")

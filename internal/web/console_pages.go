@@ -514,5 +514,6 @@ func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		fs = append(fs, f)
 	}
-	s.renderConsole(w, r, http.StatusOK, "jobs", map[string]any{"Title": "Jobs", "Kinds": kinds, "States": jobStates, "Failed": fs})
+	s.renderConsole(w, r, http.StatusOK, "jobs", map[string]any{"Title": "Jobs", "Kinds": kinds, "States": jobStates, "Failed": fs,
+		"RiverUI": s.deps.RiverUI != nil})
 }

@@ -3,14 +3,19 @@ package web_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/riverqueue/river"
+
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/requests/requeststest"
 	"github.com/afscherm/afscherm/internal/staffauth"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
@@ -73,12 +78,24 @@ func (s *site) addStaff(t *testing.T, name string) {
 // TestConsoleNeedsSignIn walks every console route, and the staff API's:
 // none answers without a signed-in staff member or a staff token.
 func TestConsoleNeedsSignIn(t *testing.T) {
-	s := newSite(t, storetest.NewURL(t, "sqlite"))
+	s := newSiteWith(t, storetest.NewURL(t, "sqlite"), func(e *requeststest.Env, d *web.Deps) {
+		jobs, err := e.Store.NewJobClient(&river.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		if d.RiverUI, err = web.NewRiverUI(ctx, jobs, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+	})
 	b := s.browser(t)
 	b.client.Jar.SetCookies(mustURL(t, s.srv.URL+"/staff/"), []*http.Cookie{{Name: "afscherm_session", Value: "forged", Path: "/staff"}})
 	anonymous := &browser{t: t, base: s.srv.URL, client: &http.Client{CheckRedirect: b.client.CheckRedirect}}
+	routes := slices.Concat(web.ConsoleRoutes, []web.ConsoleRoute{web.ConsoleRoute{Pattern: "GET " + web.RiverUIPrefix + "/jobs"},
+		web.ConsoleRoute{Pattern: "GET " + web.RiverUIPrefix + "/api/jobs"}, web.ConsoleRoute{Pattern: "POST " + web.RiverUIPrefix + "/api/jobs/cancel"}})
 	for _, c := range []*browser{anonymous, b} {
-		for _, route := range web.ConsoleRoutes {
+		for _, route := range routes {
 			method, path, _ := strings.Cut(route.Pattern, " ")
 			path = strings.NewReplacer("{$}", "", "{id}", "1", "{name}", "janvandenheuvel.nl").Replace(path)
 			var form url.Values

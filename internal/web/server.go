@@ -36,6 +36,9 @@ type Deps struct {
 	ClientRate int
 	// Jobs lists the job queue for the console's jobs page; nil hides it.
 	Jobs store.JobClient
+	// RiverUI is River's own UI (NewRiverUI), mounted at RiverUIPrefix for
+	// signed-in staff; nil leaves it out.
+	RiverUI http.Handler
 	// SecureCookies marks the console's session cookie Secure even where
 	// this server speaks plain HTTP behind a TLS proxy.
 	SecureCookies bool

@@ -25,8 +25,18 @@ type site struct {
 
 func newSite(t *testing.T, url string) *site {
 	t.Helper()
+	return newSiteWith(t, url, nil)
+}
+
+// newSiteWith is newSite with the server's dependencies adjusted.
+func newSiteWith(t *testing.T, url string, adjust func(*requeststest.Env, *web.Deps)) *site {
+	t.Helper()
 	e := requeststest.New(t, url)
-	srv := httptest.NewServer(web.NewServer(web.Deps{Store: e.Store, Requests: e.Service, Company: "Hosting Voorbeeld"}))
+	deps := web.Deps{Store: e.Store, Requests: e.Service, Company: "Hosting Voorbeeld"}
+	if adjust != nil {
+		adjust(e, &deps)
+	}
+	srv := httptest.NewServer(web.NewServer(deps))
 	t.Cleanup(srv.Close)
 	return &site{Env: e, srv: srv}
 }
