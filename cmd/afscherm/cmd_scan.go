@@ -65,7 +65,7 @@ func (c scanCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	scanner, limiter, err := c.lookupFlags.scanner(st, e, 0)
+	scanner, limiter, err := c.lookupFlags.scanner(st, e, 0, nil)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/metrics"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/web"
 )
@@ -17,6 +18,7 @@ import (
 type serveCmd struct {
 	Addr              string `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
 	TrustForwardedFor bool   `name:"trust-forwarded-for" help:"Take client addresses from X-Forwarded-For (behind a proxy that sets it)."`
+	MetricsAddr       string `name:"metrics-addr" placeholder:"HOST:PORT" help:"Also serve Prometheus metrics at /metrics on this separate, private address (on the main address they need a staff token)."`
 	lookupFlags
 	scheduleFlags
 	flowFlags
@@ -26,19 +28,21 @@ func (c serveCmd) Run(e *env) error {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
-	return runServer(e, serverSetup{addr: c.Addr, full: true, trustForwardedFor: c.TrustForwardedFor,
+	return runServer(e, serverSetup{addr: c.Addr, full: true, trustForwardedFor: c.TrustForwardedFor, metricsAddr: c.MetricsAddr,
 		lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
 }
 
 type workerCmd struct {
-	Addr string `placeholder:"HOST:PORT" help:"Also serve /healthz and /readyz here, for a supervisor (default: no HTTP)."`
+	Addr        string `placeholder:"HOST:PORT" help:"Also serve /healthz and /readyz here, for a supervisor (default: no HTTP)."`
+	MetricsAddr string `name:"metrics-addr" placeholder:"HOST:PORT" help:"Serve this process's Prometheus metrics at /metrics on this private address."`
 	lookupFlags
 	scheduleFlags
 	flowFlags
 }
 
 func (c workerCmd) Run(e *env) error {
-	return runServer(e, serverSetup{addr: c.Addr, lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
+	return runServer(e, serverSetup{addr: c.Addr, metricsAddr: c.MetricsAddr, lookup: c.lookupFlags, schedule: c.scheduleFlags,
+		flow: c.flowFlags})
 }
 
 // serverSetup is what serve and worker differ in.
@@ -46,6 +50,7 @@ type serverSetup struct {
 	addr              string
 	full              bool // the whole site, not only health checks
 	trustForwardedFor bool
+	metricsAddr       string
 	lookup            lookupFlags
 	schedule          scheduleFlags
 	flow              flowFlags
@@ -64,7 +69,13 @@ func runServer(e *env, setup serverSetup) error {
 		return err
 	}
 	defer st.Close()
-	scanner, limiter, err := lf.scanner(st, e, settings.MaxLookupWait)
+	m := metrics.New()
+	if full { // the database-wide gauges, from one process only
+		if err := m.WatchStore(st, e.log); err != nil {
+			return err
+		}
+	}
+	scanner, limiter, err := lf.scanner(st, e, settings.MaxLookupWait, m)
 	if err != nil {
 		return err
 	}
@@ -92,7 +103,7 @@ func runServer(e *env, setup serverSetup) error {
 		deps := web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}
 		if full {
 			deps.Requests, deps.Company, deps.TrustForwardedFor = fl.requests, setup.flow.Company, setup.trustForwardedFor
-			deps.Jobs, deps.SecureCookies = client, strings.HasPrefix(fl.requests.PublicURL, "https://")
+			deps.Jobs, deps.SecureCookies, deps.Metrics = client, strings.HasPrefix(fl.requests.PublicURL, "https://"), m.Handler()
 			if deps.RiverUI, err = web.NewRiverUI(ctx, client, e.jobLog); err != nil {
 				return err
 			}
@@ -102,6 +113,19 @@ func runServer(e *env, setup serverSetup) error {
 		go func() { httpErr <- srv.Serve(l) }()
 		e.log.Info("listening", "addr", l.Addr().String())
 		fmt.Fprintf(e.stdout, "listening on http://%s\n", l.Addr())
+	}
+	if setup.metricsAddr != "" {
+		ml, err := net.Listen("tcp", setup.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", setup.metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(ml) //nolint:errcheck // ends with Close below
+		defer msrv.Close()
+		e.log.Info("metrics", "addr", ml.Addr().String())
+		fmt.Fprintf(e.stdout, "metrics on http://%s/metrics\n", ml.Addr())
 	}
 	role := "worker"
 	if full {

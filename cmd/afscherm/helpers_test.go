@@ -51,6 +51,13 @@ func waitFor(t *testing.T, out interface{ String() string }, prefix string) stri
 // ends, and returns its base URL.
 func startServe(t *testing.T, dbURL string, flags []string) string {
 	t.Helper()
+	return waitFor(t, serveOutput(t, dbURL, flags), "listening on http://")
+}
+
+// serveOutput runs `afscherm serve` in-process on a free port until the
+// test ends, and returns what it prints.
+func serveOutput(t *testing.T, dbURL string, flags []string) *lockedBuffer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut lockedBuffer
 	stopped := make(chan struct{})
@@ -66,7 +73,7 @@ func startServe(t *testing.T, dbURL string, flags []string) string {
 		t.Fatalf("serve ended with %d: %s", code, errOut.String())
 	case <-time.After(200 * time.Millisecond):
 	}
-	return waitFor(t, &out, "listening on http://")
+	return &out
 }
 
 func httpGet(t *testing.T, url string) string {

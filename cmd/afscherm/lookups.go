@@ -11,6 +11,7 @@ import (
 	"github.com/afscherm/afscherm/internal/jobs"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/metrics"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 	"github.com/afscherm/afscherm/internal/scan"
@@ -29,7 +30,7 @@ type lookupFlags struct {
 
 // lookups builds the clients, the rate limiter and the scanner the flags
 // describe.
-func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration) (*scan.Scanner, *ratelimit.Limiter, error) {
+func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration, m *metrics.Metrics) (*scan.Scanner, *ratelimit.Limiter, error) {
 	var limits ratelimit.Limits
 	for _, s := range f.RateLimit {
 		if err := limits.ParseLimit(s); err != nil {
@@ -65,10 +66,16 @@ func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration) (*s
 		}
 	}
 	limiter := ratelimit.New(limits)
-	rc := rdap.New(rdap.Config{Bootstrap: f.RDAPBootstrap, CacheDir: cache, Timeout: f.LookupTimeout, Limiter: limiter,
-		MaxWait: maxWait, RootCAs: roots})
-	wc := whois.New(whois.Config{Servers: servers, Timeout: f.LookupTimeout, Limiter: limiter, MaxWait: maxWait})
-	return &scan.Scanner{Store: st, RDAP: rc, WHOIS: wc, Log: e.log}, limiter, nil
+	rcfg := rdap.Config{Bootstrap: f.RDAPBootstrap, CacheDir: cache, Timeout: f.LookupTimeout, Limiter: limiter,
+		MaxWait: maxWait, RootCAs: roots}
+	wcfg := whois.Config{Servers: servers, Timeout: f.LookupTimeout, Limiter: limiter, MaxWait: maxWait}
+	sc := &scan.Scanner{Store: st, Log: e.log}
+	if m != nil {
+		limiter.SetObserver(m)
+		rcfg.Observer, wcfg.Observer, sc.Observer = m, m, m
+	}
+	sc.RDAP, sc.WHOIS = rdap.New(rcfg), whois.New(wcfg)
+	return sc, limiter, nil
 }
 
 // scheduleFlags set the periodic jobs; they must be the same in every

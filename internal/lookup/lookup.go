@@ -32,6 +32,34 @@ const (
 	ReasonMalformed     = "malformed"
 )
 
+// StatusOK is the status of a request that got an answer; any other
+// status is a failure reason.
+const StatusOK = "ok"
+
+// Status names how a request ended, for counting: StatusOK when err is
+// nil, otherwise its failure reason.
+func Status(err error) string {
+	if err == nil {
+		return StatusOK
+	}
+	if f, ok := AsFailure(err); ok {
+		return f.Reason
+	}
+	return classifyErr(err)
+}
+
+// Observer is told about the requests a lookup sends, for metrics. Its
+// methods are called from many goroutines at once.
+type Observer interface {
+	// ObserveLookup counts one request to a server (a host name), ended
+	// with a status: StatusOK or a failure reason.
+	ObserveLookup(source model.Source, server, status string)
+	// ObserveLookupTime is the time one exchange with a server took, from
+	// connecting to the end of its answer, without waiting for the rate
+	// limit.
+	ObserveLookupTime(source model.Source, took time.Duration)
+}
+
 // Failure is why a lookup gave no usable answer. Its text never holds
 // response content, so it is safe to log and store.
 type Failure struct {

@@ -3,6 +3,7 @@ package lookup
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -54,6 +55,23 @@ func TestFailureKinds(t *testing.T) {
 	}
 	if (&Failure{Reason: ReasonNotRegistered}).Kind() != model.KindNotFound {
 		t.Error("not registered kind")
+	}
+}
+
+func TestStatus(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{nil, StatusOK},
+		{&Failure{Reason: ReasonNotRegistered}, ReasonNotRegistered},
+		{fmt.Errorf("rdap: %w", &Failure{Reason: ReasonRateLimited}), ReasonRateLimited},
+		{context.DeadlineExceeded, ReasonTimeout},
+		{io.ErrUnexpectedEOF, ReasonConnection},
+	} {
+		if got := Status(c.err); got != c.want {
+			t.Errorf("Status(%v) = %q, want %q", c.err, got, c.want)
+		}
 	}
 }
 

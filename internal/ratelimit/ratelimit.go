@@ -75,9 +75,23 @@ type Limiter struct {
 	limits Limits
 	now    func() time.Time
 
-	mu    sync.Mutex
-	share int
-	hosts map[string]*host
+	mu       sync.Mutex
+	share    int
+	hosts    map[string]*host
+	observer Observer
+}
+
+// Observer is told what the limiter does, for metrics. Its methods are
+// called from many goroutines at once; host is lower case.
+type Observer interface {
+	// ObserveWait is the time a request to host waited for its turn,
+	// zero when it could go at once.
+	ObserveWait(host string, waited time.Duration)
+	// ObserveDeferral counts a request that would have waited longer than
+	// its caller allowed, and was put aside instead.
+	ObserveDeferral(host string)
+	// ObservePenalty counts a slow-down a host asked for (429, 503).
+	ObservePenalty(host string)
 }
 
 type host struct {
@@ -105,6 +119,13 @@ func (l *Limiter) SetShare(n int) {
 	for _, h := range l.hosts {
 		l.apply(h)
 	}
+}
+
+// SetObserver sets who is told what the limiter does; nil for nobody.
+func (l *Limiter) SetObserver(o Observer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.observer = o
 }
 
 // Share is the number of processes the budget is shared with.
@@ -159,6 +180,7 @@ func (l *Limiter) Wait(ctx context.Context, hostName string, maxWait time.Durati
 	now := l.now()
 	pause := h.pausedUntil.Sub(now)
 	r := h.lim.ReserveN(now, 1)
+	o := l.observer
 	l.mu.Unlock()
 	if !r.OK() {
 		return fmt.Errorf("%s: rate limit admits no request", hostName)
@@ -166,27 +188,37 @@ func (l *Limiter) Wait(ctx context.Context, hostName string, maxWait time.Durati
 	delay := max(r.DelayFrom(now), pause)
 	if maxWait > 0 && delay > maxWait {
 		r.CancelAt(now)
+		if o != nil {
+			o.ObserveDeferral(strings.ToLower(hostName))
+		}
 		return &TooLongError{Host: hostName, Delay: delay}
 	}
 	if delay <= 0 {
+		if o != nil {
+			o.ObserveWait(strings.ToLower(hostName), 0)
+		}
 		return nil
 	}
+	start := time.Now() // the wall clock: tests replace l.now
 	t := time.NewTimer(delay)
 	defer t.Stop()
+	var err error
 	select {
 	case <-t.C:
-		return nil
 	case <-ctx.Done():
 		r.Cancel()
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	if o != nil {
+		o.ObserveWait(strings.ToLower(hostName), time.Since(start))
+	}
+	return err
 }
 
 // Penalize slows a host down after it answered 429 or 503: no request
 // before retryAfter has passed, then half the rate for a while.
 func (l *Limiter) Penalize(hostName string, retryAfter time.Duration) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	h := l.host(hostName)
 	now := l.now()
 	if until := now.Add(retryAfter); until.After(h.pausedUntil) {
@@ -194,6 +226,11 @@ func (l *Limiter) Penalize(hostName string, retryAfter time.Duration) {
 	}
 	h.penaltyUntil = now.Add(retryAfter + penaltyPeriod)
 	l.apply(h)
+	o := l.observer
+	l.mu.Unlock()
+	if o != nil {
+		o.ObservePenalty(strings.ToLower(hostName))
+	}
 }
 
 // Rate is a host's current rate in requests per second.

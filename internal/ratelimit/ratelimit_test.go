@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -82,5 +83,75 @@ func TestWaitHonoursContext(t *testing.T) {
 	_ = l.Wait(ctx, "a.example", 0)
 	if err := l.Wait(ctx, "a.example", 0); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// recorder is an Observer that remembers what it was told.
+type recorder struct {
+	mu        sync.Mutex
+	waits     map[string][]time.Duration
+	deferrals map[string]int
+	penalties map[string]int
+}
+
+func newRecorder() *recorder {
+	return &recorder{waits: map[string][]time.Duration{}, deferrals: map[string]int{}, penalties: map[string]int{}}
+}
+
+func (r *recorder) ObserveWait(host string, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits[host] = append(r.waits[host], d)
+}
+
+func (r *recorder) ObserveDeferral(host string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deferrals[host]++
+}
+
+func (r *recorder) ObservePenalty(host string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.penalties[host]++
+}
+
+func TestObserver(t *testing.T) {
+	l := New(Limits{Default: 20}) // one request every 50 ms
+	rec := newRecorder()
+	l.SetObserver(rec)
+	ctx := context.Background()
+	for range 2 {
+		if err := l.Wait(ctx, "A.example", 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.Wait(ctx, "a.example", 10*time.Millisecond); err == nil {
+		t.Fatal("a third request at once was let through")
+	}
+	l.Penalize("A.Example", time.Second)
+	waits := rec.waits["a.example"]
+	if len(waits) != 2 || waits[0] != 0 || waits[1] < 40*time.Millisecond || waits[1] > time.Second {
+		t.Errorf("waits %v, want none and 50ms", waits)
+	}
+	if rec.deferrals["a.example"] != 1 || rec.penalties["a.example"] != 1 || len(rec.waits) != 1 {
+		t.Errorf("deferrals %v, penalties %v, waits %v", rec.deferrals, rec.penalties, rec.waits)
+	}
+
+	// A wait cut short by its context is what it was.
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := l.Wait(short, "a.example", 0); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v", err)
+	}
+	if waits := rec.waits["a.example"]; len(waits) != 3 || waits[2] < 15*time.Millisecond || waits[2] > 500*time.Millisecond {
+		t.Errorf("waits %v, want a third of 20ms", waits)
+	}
+
+	l.SetObserver(nil)
+	_ = l.Wait(ctx, "b.example", 0)
+	l.Penalize("b.example", time.Second)
+	if len(rec.waits) != 1 || len(rec.penalties) != 1 {
+		t.Errorf("told with no observer: waits %v, penalties %v", rec.waits, rec.penalties)
 	}
 }

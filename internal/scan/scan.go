@@ -21,10 +21,17 @@ import (
 
 // Scanner scans domains and records what it finds.
 type Scanner struct {
-	Store *store.Store
-	RDAP  *rdap.Client
-	WHOIS *whois.Client
-	Log   *slog.Logger
+	Store    *store.Store
+	RDAP     *rdap.Client
+	WHOIS    *whois.Client
+	Log      *slog.Logger
+	Observer Observer // told about every scan recorded, for metrics; nil: none
+}
+
+// Observer is told about each scan result once it is recorded. Its method
+// is called from many goroutines at once.
+type Observer interface {
+	ObserveScan(r model.ScanResult)
 }
 
 // RetryError says that a scan could not be done now but may work later:
@@ -159,9 +166,10 @@ func combine(rdapFail, whoisFail *lookup.Failure) *lookup.Failure {
 }
 
 // record stores a result and, when the domain's verdict changed, an audit
-// event saying from what to what — in one transaction.
+// event saying from what to what — in one transaction — and tells the
+// observer once it is committed.
 func (s *Scanner) record(ctx context.Context, r *model.ScanResult) error {
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		prev, err := tx.RecordScan(ctx, r)
 		if err != nil {
 			return err
@@ -183,6 +191,10 @@ func (s *Scanner) record(ctx context.Context, r *model.ScanResult) error {
 		})
 		return err
 	})
+	if err == nil && s.Observer != nil {
+		s.Observer.ObserveScan(*r)
+	}
+	return err
 }
 
 // ActionVerdictChanged is the audit action of a domain whose verdict changed.

@@ -3,7 +3,9 @@ package scan_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/afscherm/afscherm/internal/lookup"
@@ -136,6 +138,8 @@ func TestFailuresAreRetriedOrRecorded(t *testing.T) {
 		ctx := context.Background()
 		importSamples(t, st)
 		w, scanner := newWorld(t, st)
+		rec := &recorder{}
+		scanner.Observer = rec
 		sidn := w.RDAPServer("rdap.sidn.nl")
 		sidn.Faults = map[string]rdaptest.Fault{"janvandenheuvel.nl": rdaptest.FaultTooMany}
 
@@ -183,5 +187,31 @@ func TestFailuresAreRetriedOrRecorded(t *testing.T) {
 		if r, err := scanner.Scan(ctx, "chocolade-atelier.be"); err != nil || r.Status != model.ScanFailed || r.FailureReason != lookup.ReasonTooLarge {
 			t.Errorf("endless WHOIS: %+v, %v", r, err)
 		}
+
+		// The observer heard of every scan recorded, and of no other.
+		want := []string{"janvandenheuvel.nl failed rate_limited", "janvandenheuvel.nl ok ", "lapsed.nl not_registered ",
+			"example.zz failed no_service", "chocolade-atelier.be failed too_large"}
+		var got []string
+		for _, r := range rec.scans {
+			if r.ID == 0 {
+				t.Errorf("told of %s before it was recorded", r.Domain)
+			}
+			got = append(got, r.Domain+" "+string(r.Status)+" "+r.FailureReason)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("observed %q, want %q", got, want)
+		}
 	})
+}
+
+// recorder is a scan.Observer that remembers what it was told.
+type recorder struct {
+	mu    sync.Mutex
+	scans []model.ScanResult
+}
+
+func (r *recorder) ObserveScan(s model.ScanResult) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.scans = append(r.scans, s)
 }

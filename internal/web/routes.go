@@ -20,6 +20,11 @@ func (s *Server) routes() {
 	// The staff console: a signed-in staff member or a staff token.
 	s.consoleRoutes()
 
+	// Metrics: a staff token, or a separate address (serve --metrics-addr).
+	if s.deps.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.requireStaff(s.deps.Metrics))
+	}
+
 	// The staff API: every route needs a staff token.
 	for _, r := range StaffRoutes {
 		s.mux.Handle(r.Pattern, s.requireStaff(http.HandlerFunc(r.handler(s))))

@@ -36,6 +36,9 @@ type Deps struct {
 	ClientRate int
 	// Jobs lists the job queue for the console's jobs page; nil hides it.
 	Jobs store.JobClient
+	// Metrics serves Prometheus metrics at /metrics, for staff tokens only;
+	// nil leaves it out.
+	Metrics http.Handler
 	// RiverUI is River's own UI (NewRiverUI), mounted at RiverUIPrefix for
 	// signed-in staff; nil leaves it out.
 	RiverUI http.Handler

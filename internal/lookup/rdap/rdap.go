@@ -16,11 +16,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	ordap "github.com/openrdap/rdap"
 
 	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 )
 
@@ -38,6 +40,8 @@ type Config struct {
 	// past it the lookup fails as rate_limited, to be retried later. 0 waits.
 	MaxWait   time.Duration
 	UserAgent string
+
+	Observer lookup.Observer // told about every request, for metrics; nil: none
 }
 
 // Client looks domains up.
@@ -68,7 +72,7 @@ func New(cfg Config) *Client {
 		IdleConnTimeout:       30 * time.Second,
 	}
 	hc := &http.Client{
-		Transport: &limitedTransport{next: transport, limiter: cfg.Limiter, maxWait: cfg.MaxWait},
+		Transport: &limitedTransport{next: transport, limiter: cfg.Limiter, maxWait: cfg.MaxWait, observer: cfg.Observer},
 		Timeout:   cfg.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= 3 {
@@ -132,8 +136,18 @@ func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
 	return registrar, nil
 }
 
-// get runs one request and turns what came back into an Answer or a Failure.
+// get runs one request and turns what came back into an Answer or a
+// Failure, and counts it unless our own rate limit kept it from going out.
 func (c *Client) get(req *ordap.Request) (Answer, error) {
+	a, err := c.exchange(req)
+	var tl *ratelimit.TooLongError
+	if c.cfg.Observer != nil && !errors.As(err, &tl) {
+		c.cfg.Observer.ObserveLookup(model.SourceRDAP, req.URL().Hostname(), lookup.Status(err))
+	}
+	return a, err
+}
+
+func (c *Client) exchange(req *ordap.Request) (Answer, error) {
 	u := req.URL()
 	host := u.Hostname()
 	resp, err := c.rdap.Do(req)
@@ -231,12 +245,13 @@ func registrarLink(body []byte, registry *url.URL) *url.URL {
 
 func tldOf(domain string) string { return domain[strings.LastIndexByte(domain, '.')+1:] }
 
-// limitedTransport waits for the host's rate limit before each request and
-// caps each response body.
+// limitedTransport waits for the host's rate limit before each request,
+// caps each response body and times the exchange.
 type limitedTransport struct {
-	next    http.RoundTripper
-	limiter *ratelimit.Limiter
-	maxWait time.Duration
+	next     http.RoundTripper
+	limiter  *ratelimit.Limiter
+	maxWait  time.Duration
+	observer lookup.Observer
 }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -245,15 +260,33 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			return nil, err
 		}
 	}
+	start := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
+		t.observe(start)
 		return nil, err
 	}
-	resp.Body = cappedBody{lookup.CapReader(resp.Body, lookup.MaxResponseSize), resp.Body}
+	resp.Body = &cappedBody{Reader: lookup.CapReader(resp.Body, lookup.MaxResponseSize), body: resp.Body,
+		closed: func() { t.observe(start) }}
 	return resp, nil
 }
 
+func (t *limitedTransport) observe(start time.Time) {
+	if t.observer != nil {
+		t.observer.ObserveLookupTime(model.SourceRDAP, time.Since(start))
+	}
+}
+
+// cappedBody reads at most the cap and says once when it is closed, which
+// is when the exchange is over.
 type cappedBody struct {
 	io.Reader
-	io.Closer
+	body   io.Closer
+	once   sync.Once
+	closed func()
+}
+
+func (b *cappedBody) Close() error {
+	b.once.Do(b.closed)
+	return b.body.Close()
 }

@@ -6,14 +6,18 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/afscherm/afscherm"
 	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/lookup/lookuptest"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/rdap/rdaptest"
 	"github.com/afscherm/afscherm/internal/loopback"
+	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 )
 
@@ -185,5 +189,32 @@ func TestBootstrapDownloadedAndCached(t *testing.T) {
 		t.Fatal("lookup worked with the servers gone")
 	} else if f, _ := lookup.AsFailure(err); f.Reason == lookup.ReasonNoService {
 		t.Errorf("the cached bootstrap file was not used: %v", err)
+	}
+}
+
+func TestObserverCountsEveryRequest(t *testing.T) {
+	w := newWorld(t)
+	w.sidn.Faults = map[string]rdaptest.Fault{"broken.nl": rdaptest.FaultStatus500, "busy.nl": rdaptest.FaultTooMany}
+	rec := &lookuptest.Recorder{}
+	limiter := ratelimit.New(ratelimit.Limits{Default: 1000, Hosts: map[string]float64{"rdap.verisign.com": 0.5}})
+	c := w.client(rdap.Config{Limiter: limiter, MaxWait: 100 * time.Millisecond, Observer: rec})
+	ctx := context.Background()
+	for _, name := range []string{
+		"bakkerij-voorbeeld.com", // the registry, then the registrar
+		"bakkerij-voorbeeld.com", // put aside by our own rate limit: not sent, not counted
+		"janvandenheuvel.nl", "unknown.nl", "broken.nl", "busy.nl",
+		"example.de", // no RDAP service: nothing sent
+	} {
+		_, _ = c.Lookup(ctx, name)
+	}
+	want := []string{
+		"rdap rdap.verisign.com ok", "rdap rdap.registrar.example ok",
+		"rdap rdap.sidn.nl ok", "rdap rdap.sidn.nl not_registered", "rdap rdap.sidn.nl http_status", "rdap rdap.sidn.nl rate_limited",
+	}
+	if !slices.Equal(rec.Lookups(), want) {
+		t.Errorf("lookups:\n%s\nwant:\n%s", strings.Join(rec.Lookups(), "\n"), strings.Join(want, "\n"))
+	}
+	if sent := w.verisign.Requests() + w.registrar.Requests() + w.sidn.Requests(); rec.Timed(model.SourceRDAP) != int(sent) || rec.Timed(model.SourceWHOIS) != 0 {
+		t.Errorf("%d exchanges timed, %d requests", rec.Timed(model.SourceRDAP), sent)
 	}
 }

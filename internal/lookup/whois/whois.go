@@ -15,6 +15,7 @@ import (
 	lwhois "github.com/likexian/whois"
 
 	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 
 	Limiter *ratelimit.Limiter
 	MaxWait time.Duration // see rdap.Config.MaxWait
+
+	Observer lookup.Observer // told about every query, for metrics; nil: none
 }
 
 // Client looks domains up.
@@ -75,12 +78,18 @@ type Answer struct {
 // Lookup queries the TLD's server and follows its referral. Errors are
 // *lookup.Failure.
 func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
+	d := &dialer{ctx: ctx, cfg: c.cfg}
+	a, err := c.query(d, domain)
+	d.count(err)
+	return a, err
+}
+
+func (c *Client) query(d *dialer, domain string) (Answer, error) {
 	server := c.Server(domain)
 	if server == "" {
 		return Answer{}, &lookup.Failure{Reason: lookup.ReasonNoService, Detail: "no WHOIS server for ." + domain[strings.LastIndexByte(domain, '.')+1:]}
 	}
 	host := hostOf(server)
-	d := &dialer{ctx: ctx, cfg: c.cfg}
 	client := lwhois.NewClient().SetDialer(d).SetTimeout(c.cfg.Timeout).SetDisableStats(true).SetDisableReferralChain(true)
 
 	// likexian/whois takes no context; run it aside and give up on cancel,
@@ -97,10 +106,10 @@ func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
 	var res result
 	select {
 	case res = <-done:
-	case <-ctx.Done():
+	case <-d.ctx.Done():
 		d.closeAll()
 		<-done
-		return Answer{}, lookup.Fail(host, "", ctx.Err())
+		return Answer{}, lookup.Fail(host, "", d.ctx.Err())
 	}
 	if err := d.firstErr(); err != nil {
 		return Answer{}, d.failure(err)
@@ -164,7 +173,7 @@ func limited(text string) bool {
 
 // dialer is the proxy.Dialer likexian/whois dials through: it waits for
 // the host's rate limit, keeps each connection's reading capped and
-// closable, and remembers what went wrong.
+// closable, and remembers what went wrong and whom it asked.
 type dialer struct {
 	ctx context.Context
 	cfg Config
@@ -172,6 +181,7 @@ type dialer struct {
 	mu       sync.Mutex
 	dials    int
 	conns    []net.Conn
+	queried  []string // hosts dialed past the rate limit, in order
 	answered []string // hosts that sent data, in order
 	err      error
 }
@@ -190,10 +200,15 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 			return nil, err
 		}
 	}
+	d.mu.Lock()
+	d.queried = append(d.queried, host)
+	d.mu.Unlock()
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(d.ctx, d.cfg.Timeout)
 	defer cancel()
 	conn, err := d.cfg.Dial(ctx, network, addr)
 	if err != nil {
+		d.observeTime(start)
 		if first {
 			d.setErr(err)
 		}
@@ -202,11 +217,43 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 	_ = conn.SetDeadline(time.Now().Add(d.cfg.Timeout))
 	c := &cappedConn{Conn: conn, left: lookup.MaxResponseSize,
 		onTooLarge: func() { d.setErr(lookup.ErrTooLarge) },
-		onData:     func() { d.addAnswered(host) }}
+		onData:     func() { d.addAnswered(host) },
+		onClose:    func() { d.observeTime(start) }}
 	d.mu.Lock()
 	d.conns = append(d.conns, c)
 	d.mu.Unlock()
 	return c, nil
+}
+
+func (d *dialer) observeTime(start time.Time) {
+	if d.cfg.Observer != nil {
+		d.cfg.Observer.ObserveLookupTime(model.SourceWHOIS, time.Since(start))
+	}
+}
+
+// count tells the observer about each query sent. Every one but the last
+// was answered with a referral, or there would have been no next; the last
+// ended as the lookup did, unless our own rate limit ended the lookup
+// before a next query could go out.
+func (d *dialer) count(err error) {
+	if d.cfg.Observer == nil {
+		return
+	}
+	d.mu.Lock()
+	queried := d.queried
+	d.mu.Unlock()
+	last := lookup.Status(err)
+	var tl *ratelimit.TooLongError
+	if errors.As(err, &tl) {
+		last = lookup.StatusOK
+	}
+	for i, host := range queried {
+		status := lookup.StatusOK
+		if i == len(queried)-1 {
+			status = last
+		}
+		d.cfg.Observer.ObserveLookup(model.SourceWHOIS, host, status)
+	}
 }
 
 func (d *dialer) addAnswered(host string) {
@@ -255,13 +302,21 @@ func (d *dialer) failure(err error) *lookup.Failure {
 	return lookup.Fail(d.lastHost(""), "", err)
 }
 
-// cappedConn fails reads past its limit and reports its first data.
+// cappedConn fails reads past its limit, reports its first data and says
+// once when it is closed.
 type cappedConn struct {
 	net.Conn
 	left       int
 	gotData    bool
 	onTooLarge func()
 	onData     func()
+	onClose    func()
+	closeOnce  sync.Once
+}
+
+func (c *cappedConn) Close() error {
+	c.closeOnce.Do(c.onClose)
+	return c.Conn.Close()
 }
 
 func (c *cappedConn) Read(p []byte) (int, error) {

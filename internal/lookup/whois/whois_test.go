@@ -3,14 +3,18 @@ package whois_test
 import (
 	"context"
 	"io/fs"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/afscherm/afscherm"
 	"github.com/afscherm/afscherm/internal/lookup"
+	"github.com/afscherm/afscherm/internal/lookup/lookuptest"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
 	"github.com/afscherm/afscherm/internal/lookup/whois/whoistest"
 	"github.com/afscherm/afscherm/internal/loopback"
+	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 )
 
@@ -147,5 +151,40 @@ func TestOwnRateLimit(t *testing.T) {
 	f := failure(t, func() error { _, err := c.Lookup(ctx, "sannebakker.nl"); return err }(), lookup.ReasonRateLimited)
 	if f.RetryAfter < time.Second || w.sidn.Queries() != 1 {
 		t.Errorf("retry after %s, %d queries", f.RetryAfter, w.sidn.Queries())
+	}
+}
+
+func TestObserverCountsEveryQuery(t *testing.T) {
+	w := newWorld(t)
+	rec := &lookuptest.Recorder{}
+	limiter := ratelimit.New(ratelimit.Limits{Default: 1000, Hosts: map[string]float64{"whois.registrar.example": 0.5}})
+	c := w.client(whois.Config{Limiter: limiter, MaxWait: 50 * time.Millisecond, Observer: rec, Timeout: 500 * time.Millisecond})
+	ctx := context.Background()
+	for _, name := range []string{
+		"bakkerij-voorbeeld.com", // the registry refers to the registrar
+		"bakkerij-voorbeeld.com", // the registry again; the registrar put aside by our own rate limit
+		"sannebakker.nl", "unknown.nl",
+		"example.zz", // no WHOIS server: nothing sent
+	} {
+		_, _ = c.Lookup(ctx, name)
+	}
+	want := []string{
+		"whois whois.verisign-grs.com ok", "whois whois.registrar.example ok",
+		"whois whois.verisign-grs.com ok",
+		"whois whois.domain-registry.nl ok", "whois whois.domain-registry.nl not_registered",
+	}
+	if !slices.Equal(rec.Lookups(), want) {
+		t.Errorf("lookups:\n%s\nwant:\n%s", strings.Join(rec.Lookups(), "\n"), strings.Join(want, "\n"))
+	}
+	if sent := w.verisign.Queries() + w.registrar.Queries() + w.sidn.Queries(); rec.Timed(model.SourceWHOIS) != int(sent) || rec.Timed(model.SourceRDAP) != 0 {
+		t.Errorf("%d exchanges timed, %d queries", rec.Timed(model.SourceWHOIS), sent)
+	}
+
+	// A server that never answers: its query ends as the lookup did.
+	w.sidn.Faults = map[string]whoistest.Fault{"silent.nl": whoistest.FaultSilent}
+	before := len(rec.Lookups())
+	_, _ = c.Lookup(ctx, "silent.nl")
+	if want, got := []string{"whois whois.domain-registry.nl timeout"}, rec.Lookups()[before:]; !slices.Equal(got, want) {
+		t.Errorf("lookups %q, want %q", got, want)
 	}
 }
