@@ -287,3 +287,29 @@ func TestConsolePagesAndBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestRiverUIOnBothBackends: River UI's API answers signed-in staff from
+// the job queue, on SQLite and PostgreSQL.
+func TestRiverUIOnBothBackends(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dburl string) {
+		s := newSiteWith(t, dburl, func(e *requeststest.Env, d *web.Deps) {
+			jobs, err := e.Store.NewJobClient(&river.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			if d.RiverUI, err = web.NewRiverUI(ctx, jobs, slog.New(slog.DiscardHandler)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		s.addStaff(t, "anna")
+		s.Approve(t, s.Exposed(t, "com", "openprovider")[0])
+		b := s.browser(t)
+		b.signIn("anna", password)
+		resp, body := b.do("GET", web.RiverUIPrefix+"/api/jobs?state=available&limit=20", nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"kind":"submit_request"`) {
+			t.Errorf("River UI's job list: %d\n%s", resp.StatusCode, body)
+		}
+	})
+}
