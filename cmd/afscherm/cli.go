@@ -31,19 +31,22 @@ type cli struct {
 	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Least important log messages to show: ${enum}."`
 	LogFormat   string `name:"log-format" default:"text" enum:"text,json" help:"Log as ${enum}."`
 
-	Migrate  migrateCmd  `cmd:"" help:"Bring the database schema up to date."`
-	Import   importCmd   `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
-	Demo     demoCmd     `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
-	Serve    serveCmd    `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
-	Worker   workerCmd   `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
-	Scan     scanCmd     `cmd:"" help:"Scan domains now and print what is visible."`
-	Digest   digestCmd   `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`
-	Request  requestCmd  `cmd:"" help:"Queue, list, show, cancel and send privacy requests."`
-	Consent  consentCmd  `cmd:"" help:"Show the evidence of a customer's decision."`
-	Charges  chargesCmd  `cmd:"" help:"Export or reverse charges."`
-	Task     taskCmd     `cmd:"" help:"Tasks for staff where a registrar has no API."`
-	Staff    staffCmd    `cmd:"" help:"Staff API tokens."`
-	Classify classifyCmd `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
+	Migrate   migrateCmd   `cmd:"" help:"Bring the database schema up to date."`
+	Import    importCmd    `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
+	Demo      demoCmd      `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+	Serve     serveCmd     `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
+	Worker    workerCmd    `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
+	Scan      scanCmd      `cmd:"" help:"Scan domains now and print what is visible."`
+	Digest    digestCmd    `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`
+	Request   requestCmd   `cmd:"" help:"Queue, list, show, cancel and send privacy requests."`
+	Consent   consentCmd   `cmd:"" help:"Show the evidence of a customer's decision."`
+	Charges   chargesCmd   `cmd:"" help:"Export or reverse charges."`
+	Task      taskCmd      `cmd:"" help:"Tasks for staff where a registrar has no API."`
+	Staff     staffCmd     `cmd:"" help:"Console accounts and staff API tokens."`
+	Retention retentionCmd `cmd:"" help:"The retention policy: show it, or apply it now."`
+	Subject   subjectCmd   `cmd:"" help:"A customer's data: export it (access request) or erase it."`
+	Privacy   privacyCmd   `cmd:"" help:"The register of processing."`
+	Classify  classifyCmd  `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
 }
 
 // env is what every command runs with.

@@ -87,7 +87,7 @@ func runServer(e *env, setup serverSetup) error {
 	if err != nil {
 		return err
 	}
-	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Requests: fl.requests, Outbox: fl.outbox,
+	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Requests: fl.requests, Outbox: fl.outbox, MailDir: fl.mailDir,
 		Log: e.log, RiverLog: e.jobLog, Settings: settings})
 	if err != nil {
 		return err

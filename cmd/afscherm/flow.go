@@ -48,6 +48,7 @@ var afterStep func(step string)
 type flow struct {
 	requests *requests.Service
 	outbox   *amail.Outbox
+	mailDir  string // the outbox's folder; empty for SMTP
 }
 
 // buildFlow sets up the request flow on an open store.
@@ -101,7 +102,11 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
 		Adapters: router, AfterStep: afterStep,
 	}
-	return &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}, nil
+	fl := &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}
+	if d, ok := sender.(amail.Dir); ok {
+		fl.mailDir = d.Path
+	}
+	return fl, nil
 }
 
 // keys are the request flow's secrets: derived from --secret, or made once
@@ -135,12 +140,18 @@ func (f flowFlags) sender(e *env) (amail.Sender, error) {
 	}
 	dir := f.MailDir
 	if dir == "" {
-		dir = "outbox"
-		if t, err := database.Parse(e.cli.DatabaseURL); err == nil && t.Kind == database.SQLite {
-			dir = filepath.Join(filepath.Dir(t.Path), "outbox")
-		}
+		dir = f.defaultMailDir(e)
 	}
 	return amail.Dir{Path: dir}, nil
+}
+
+// defaultMailDir is outbox/ beside the SQLite file, or in the working
+// directory.
+func (flowFlags) defaultMailDir(e *env) string {
+	if t, err := database.Parse(e.cli.DatabaseURL); err == nil && t.Kind == database.SQLite {
+		return filepath.Join(filepath.Dir(t.Path), "outbox")
+	}
+	return "outbox"
 }
 
 // staffActor is who runs a command: --as, else the operating system's user.

@@ -13,6 +13,7 @@ import (
 	"github.com/afscherm/afscherm/internal/lookup/whois"
 	"github.com/afscherm/afscherm/internal/metrics"
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/privacy"
 	"github.com/afscherm/afscherm/internal/ratelimit"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
@@ -83,10 +84,23 @@ func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration, m *
 type scheduleFlags struct {
 	NightlyAt     string        `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
 	DigestAt      string        `name:"digest-at" default:"07:00" placeholder:"HH:MM" help:"When the staff digest is produced, Europe/Amsterdam time."`
-	RawRetention  time.Duration `name:"raw-retention" default:"720h" help:"How long raw RDAP and WHOIS responses are kept (default 30 days)."`
 	ScanWorkers   int           `name:"scan-workers" default:"50" help:"Scans this process runs at once."`
 	Heartbeat     time.Duration `name:"heartbeat" default:"10s" hidden:"" help:"How often this process tells the others it is alive."`
 	DraftRequests bool          `name:"draft-requests" help:"With the digest, draft a request for every newly exposed domain, for staff to send."`
+	retentionFlags
+}
+
+// retentionFlags change the retention policy's terms.
+type retentionFlags struct {
+	Retention []string `name:"retention" placeholder:"KIND=TERM" help:"Keep a kind of record this long, e.g. customers=7y or raw_responses=30d (repeatable; 'afscherm retention show' lists the kinds and defaults)."`
+}
+
+func (f retentionFlags) policy() (privacy.Policy, error) {
+	p, err := privacy.Parse(f.Retention)
+	if err != nil {
+		return p, usagef("%v", err)
+	}
+	return p, nil
 }
 
 func (f scheduleFlags) settings() (jobs.Settings, error) {
@@ -98,16 +112,17 @@ func (f scheduleFlags) settings() (jobs.Settings, error) {
 	if s.DigestAt, err = jobs.ParseTimeOfDay(f.DigestAt); err != nil {
 		return s, usagef("--digest-at: %v", err)
 	}
-	if f.RawRetention <= 0 {
-		return s, usagef("--raw-retention must be positive")
-	}
 	if f.ScanWorkers < 1 {
 		return s, usagef("--scan-workers must be at least 1")
 	}
-	s.RawRetention, s.ScanWorkers, s.DraftRequests = f.RawRetention, f.ScanWorkers, f.DraftRequests
+	if s.Retention, err = f.policy(); err != nil {
+		return s, err
+	}
+	s.ScanWorkers, s.DraftRequests = f.ScanWorkers, f.DraftRequests
 	return s, nil
 }
 
 func describeSchedule(s jobs.Settings) string {
-	return fmt.Sprintf("nightly scan %s, digest %s, raw responses kept %s (Europe/Amsterdam)", s.NightlyAt, s.DigestAt, s.RawRetention)
+	return fmt.Sprintf("nightly scan %s, digest %s, retention %s (Europe/Amsterdam); raw responses kept %s", s.NightlyAt, s.DigestAt,
+		s.PurgeAt, s.Retention.Term(privacy.RawResponses).Human())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/mail"
+	"github.com/afscherm/afscherm/internal/privacy"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
@@ -29,13 +30,13 @@ const (
 
 // Settings are what the jobs need to know, the same in every process.
 type Settings struct {
-	Location     *time.Location // of the schedule below
-	NightlyAt    TimeOfDay      // when the nightly scan starts
-	DigestAt     TimeOfDay      // when the staff digest is produced
-	PurgeAt      TimeOfDay      // when raw responses past RawRetention are forgotten
-	RemindAt     TimeOfDay      // when customers whose approval link expires soon are reminded
-	RawRetention time.Duration  // how long a raw RDAP/WHOIS response is kept
-	ScanWorkers  int            // scans at once in this process
+	Location    *time.Location // of the schedule below
+	NightlyAt   TimeOfDay      // when the nightly scan starts
+	DigestAt    TimeOfDay      // when the staff digest is produced
+	PurgeAt     TimeOfDay      // when the retention policy is applied
+	RemindAt    TimeOfDay      // when customers whose approval link expires soon are reminded
+	Retention   privacy.Policy // how long each kind of record is kept
+	ScanWorkers int            // scans at once in this process
 	// DraftRequests drafts a request for every newly exposed domain when the
 	// digest is produced; staff send the drafts.
 	DraftRequests bool
@@ -49,7 +50,7 @@ type Settings struct {
 func DefaultSettings(loc *time.Location) Settings {
 	return Settings{
 		Location: loc, NightlyAt: TimeOfDay{2, 0}, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0}, RemindAt: TimeOfDay{10, 0},
-		RawRetention: 30 * 24 * time.Hour, ScanWorkers: 50, MaxLookupWait: 5 * time.Second,
+		Retention: privacy.Default(), ScanWorkers: 50, MaxLookupWait: 5 * time.Second,
 	}
 }
 
@@ -62,8 +63,11 @@ type Deps struct {
 	Scanner  *scan.Scanner
 	Requests *requests.Service // nil: no request jobs in this client
 	Outbox   *mail.Outbox      // nil: no mail jobs in this client
-	Log      *slog.Logger      // afscherm's log
-	RiverLog *slog.Logger      // River's own, quieter log
+	// MailDir is the outbox's folder of .eml files, which retention
+	// empties with the mails' text; empty when mail goes over SMTP.
+	MailDir  string
+	Log      *slog.Logger // afscherm's log
+	RiverLog *slog.Logger // River's own, quieter log
 	Settings Settings
 }
 
@@ -83,7 +87,7 @@ func Config(d Deps) (*river.Config, error) {
 	if err := river.AddWorkerSafely(workers, &digestWorker{d: d}); err != nil {
 		return nil, err
 	}
-	if err := river.AddWorkerSafely(workers, &purgeWorker{d: d}); err != nil {
+	if err := river.AddWorkerSafely(workers, &retentionWorker{d: d}); err != nil {
 		return nil, err
 	}
 	if d.Outbox != nil {
@@ -113,8 +117,8 @@ func Config(d Deps) (*river.Config, error) {
 			return DigestArgs{}, nil
 		}, &river.PeriodicJobOpts{ID: "scan_digest"}),
 		river.NewPeriodicJob(Daily(s.PurgeAt, s.Location), func() (river.JobArgs, *river.InsertOpts) {
-			return PurgeRawArgs{}, nil
-		}, &river.PeriodicJobOpts{ID: "purge_raw"}),
+			return RetentionArgs{}, nil
+		}, &river.PeriodicJobOpts{ID: "retention"}),
 	}
 	if d.Requests != nil {
 		periodic = append(periodic,

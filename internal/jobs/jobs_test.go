@@ -184,7 +184,9 @@ func TestRateLimitedScanSnoozesThenRecords(t *testing.T) {
 	})
 }
 
-func TestPurgeRaw(t *testing.T) {
+// TestRetentionJob works the daily retention job through River: raw
+// responses go after their term, the scans stay.
+func TestRetentionJob(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 25, 4, 0, 0, 0, time.UTC)
@@ -195,23 +197,46 @@ func TestPurgeRaw(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n, err := jobs.PurgeRaw(ctx, st, 30*24*time.Hour); err != nil || n != 0 {
-			t.Fatalf("purge of fresh responses: %d, %v", n, err)
+		work := func() {
+			t.Helper()
+			client, err := jobs.NewClient(f.deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+			defer cancel()
+			if err := client.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer client.Stop(ctx)
+			if _, err := client.Insert(ctx, jobs.RetentionArgs{}, nil); err != nil {
+				t.Fatal(err)
+			}
+			for ev := range events {
+				if ev.Job.Kind == (jobs.RetentionArgs{}).Kind() {
+					if ev.Kind != river.EventKindJobCompleted {
+						t.Fatalf("retention job: %v", ev.Job.Errors)
+					}
+					return
+				}
+			}
+		}
+		work()
+		if n, _ := st.CountRawResponses(ctx); n != 2 {
+			t.Fatalf("%d raw responses left after a run inside their term", n)
 		}
 		now = now.Add(31 * 24 * time.Hour)
-		if n, err := jobs.PurgeRaw(ctx, st, 30*24*time.Hour); err != nil || n != 2 {
-			t.Fatalf("purge after 31 days: %d, %v", n, err)
-		}
+		work()
 		if n, _ := st.CountRawResponses(ctx); n != 0 {
 			t.Errorf("%d raw responses left", n)
 		}
 		scans, _ := st.Scans(ctx, "janvandenheuvel.nl", 0)
-		if len(scans) != 1 || scans[0].Verdict == "" || len(scans[0].Fields) == 0 {
-			t.Errorf("the purge took more than the raw response: %+v", scans)
+		if len(scans) != 1 || scans[0].Verdict == "" || len(scans[0].Fields) == 0 || scans[0].Fields[model.FieldEmail].Value == "" {
+			t.Errorf("retention took more than the raw response: %+v", scans)
 		}
-		events, _ := st.AuditEvents(ctx, store.AuditFilter{Action: "scan.raw_purged"})
-		if len(events) != 2 || events[1].Details["count"] != float64(2) {
-			t.Errorf("purge events %+v", events)
+		events, _ := st.AuditEvents(ctx, store.AuditFilter{Action: "retention.run"})
+		if len(events) != 2 || events[1].Details["raw_responses"] != float64(2) {
+			t.Errorf("retention events %+v", events)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/privacy"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -178,53 +178,24 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error
 	return nil
 }
 
-// PurgeRawArgs forgets raw responses past their retention.
-type PurgeRawArgs struct{}
+// RetentionArgs applies the retention policy.
+type RetentionArgs struct{}
 
 // Kind names the job kind.
-func (PurgeRawArgs) Kind() string { return "purge_raw" }
+func (RetentionArgs) Kind() string { return "retention" }
 
-type purgeWorker struct {
-	river.WorkerDefaults[PurgeRawArgs]
+type retentionWorker struct {
+	river.WorkerDefaults[RetentionArgs]
 	d Deps
 }
 
-func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeRawArgs]) error {
-	n, err := PurgeRaw(ctx, w.d.Store, w.d.Settings.RawRetention)
+func (w *retentionWorker) Timeout(*river.Job[RetentionArgs]) time.Duration { return time.Hour }
+
+func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
+	jobs, err := w.d.Store.NewJobClient(&river.Config{}) // to cancel the jobs of erased customers
 	if err != nil {
 		return err
 	}
-	w.d.Log.Info("raw responses purged", "count", n)
-	return nil
-}
-
-// PurgeRaw forgets the raw responses older than retention, in batches, and
-// records one audit event with the count.
-func PurgeRaw(ctx context.Context, st *store.Store, retention time.Duration) (int64, error) {
-	if retention <= 0 {
-		return 0, errors.New("purge: the retention must be positive")
-	}
-	before := st.Now().Add(-retention)
-	var total int64
-	for {
-		var n int64
-		err := st.InTx(ctx, func(tx *store.Tx) error {
-			var err error
-			n, err = tx.PurgeRawResponses(ctx, before, 1000)
-			return err
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n == 0 {
-			break
-		}
-	}
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("retention"), Action: "scan.raw_purged",
-			SubjectKind: "scan", SubjectID: before.Format(time.DateOnly), Details: map[string]any{"count": total}})
-		return err
-	})
-	return total, err
+	_, err = privacy.Run(ctx, w.d.Store, privacy.Options{Policy: w.d.Settings.Retention, MailDir: w.d.MailDir, Jobs: jobs, Log: w.d.Log})
+	return err
 }

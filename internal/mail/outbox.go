@@ -46,14 +46,21 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 	}
 	if err != nil {
 		if ferr := o.Store.MarkMailFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {
-			o.Log.Warn("mail: could not record a failure", "mail", id, "error", ferr)
+			o.log().Warn("mail: could not record a failure", "mail", id, "error", ferr)
 		}
-		o.Log.Warn("mail not sent", "mail", id, "kind", m.Kind, "error", err)
+		o.log().Warn("mail not sent", "mail", id, "kind", m.Kind, "error", err)
 		return err
 	}
 	if err := o.Store.MarkMailSent(context.WithoutCancel(ctx), id); err != nil {
 		return err
 	}
-	o.Log.Info("mail sent", "mail", id, "kind", m.Kind, "via", o.Sender.Describe())
+	o.log().Info("mail sent", "mail", id, "kind", m.Kind, "via", o.Sender.Describe())
 	return nil
+}
+
+func (o *Outbox) log() *slog.Logger {
+	if o.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Log
 }

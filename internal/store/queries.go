@@ -81,8 +81,41 @@ type queries struct {
 	MarkMailSent   string
 	MarkMailFailed string
 
-	SecretByName          string
-	InsertSecret          string
+	SecretByName            string
+	InsertSecret            string
+	CountRawBefore          string
+	ScansToStrip            string
+	CountScansToStrip       string
+	StripScan               string
+	MailsToStrip            string
+	CountMailsToStrip       string
+	StripMail               string
+	StripClientHashes       string
+	CountClientHashes       string
+	DeleteOldSignInFailures string
+	CountOldSignInFailures  string
+	DeleteOldDigests        string
+	CountOldDigests         string
+	CustomersPastTerm       string
+	CustomerOutbox          string
+	CustomerRequestIDs      string
+	CustomerDomainNames     string
+	EraseApprovalTokens     string
+	EraseTasks              string
+	EraseConsent            string
+	EraseLedger             string
+	EraseOutbox             string
+	EraseAudit              string
+	EraseUnlinkScans        string
+	EraseScans              string
+	EraseRequests           string
+	EraseDomains            string
+	EraseCustomer           string
+	ListDigestBodies        string
+	SetDigestBody           string
+
+	CatalogueColumns string
+
 	InsertStaffUser       string
 	StaffUserByName       string
 	ListStaffUsers        string

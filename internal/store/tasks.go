@@ -26,6 +26,15 @@ func (r reader) Task(ctx context.Context, id int64) (model.Task, error) {
 	return t, err
 }
 
+// TaskOfRequest returns a request's staff task.
+func (r reader) TaskOfRequest(ctx context.Context, requestID int64) (model.Task, error) {
+	t, err := scanTask(r.q.QueryRow(ctx, r.sql.TaskByRequest, requestID))
+	if errors.Is(err, ErrNoRows) {
+		return t, model.Errorf(model.KindNotFound, "request %d has no task", requestID)
+	}
+	return t, err
+}
+
 // Tasks lists staff tasks, oldest first.
 func (r reader) Tasks(ctx context.Context, openOnly bool) ([]model.Task, error) {
 	return collect(ctx, r.q, r.sql.ListTasks, []any{openOnly}, scanTask)
