@@ -46,6 +46,7 @@ type cli struct {
 	Retention retentionCmd `cmd:"" help:"The retention policy: show it, or apply it now."`
 	Subject   subjectCmd   `cmd:"" help:"A customer's data: export it (access request) or erase it."`
 	Privacy   privacyCmd   `cmd:"" help:"The register of processing."`
+	Abuse     abuseCmd     `cmd:"" help:"Block misbehaving clients, by the keyed hash of their address."`
 	Classify  classifyCmd  `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/afscherm/afscherm/internal/csvimport"
+	"github.com/afscherm/afscherm/internal/database"
+	"github.com/afscherm/afscherm/internal/demo"
 	"github.com/afscherm/afscherm/internal/store/storetest"
 )
 
@@ -172,6 +174,20 @@ func TestDemo(t *testing.T) {
 				t.Errorf("the log holds personal data of %s: %q", c.Number, pii)
 			}
 		}
+	}
+	// The customers' address is in no log line and in no table: only its
+	// keyed hash is kept.
+	if strings.Contains(r.stderr, demo.CustomerAddress) {
+		t.Error("the log holds a client address")
+	}
+	st, oerr := database.Open(context.Background(), filepath.Join(dir, "afscherm.db"), database.Options{})
+	if oerr != nil {
+		t.Fatal(oerr)
+	}
+	hits, ferr := st.FindText(context.Background(), []string{demo.CustomerAddress})
+	st.Close()
+	if ferr != nil || len(hits) != 0 {
+		t.Errorf("the database holds a client address: %+v %v", hits, ferr)
 	}
 	if r := afscherm(t, nil, "", "demo", "--keep", dir); r.code != exitFailed || !strings.Contains(r.stderr, "empty folder") {
 		t.Errorf("second demo in the same folder: %+v", r)

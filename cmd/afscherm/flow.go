@@ -37,7 +37,13 @@ type flowFlags struct {
 	VerifyAfter time.Duration `name:"verify-after" default:"10m" help:"From completion to the re-scan that verifies it, for the registry's public data to catch up."`
 	VerifyAlert time.Duration `name:"verify-alert" default:"72h" help:"After which staff hear that a completed request's data is still visible."`
 	Registrars  string        `name:"registrars" placeholder:"FILE" help:"JSON file of registrar adapters: which party serves which TLDs and registrars, how to reach it (see README). Default: every request is a task for staff."`
-	Secret      string        `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
+	keyFlags
+}
+
+// keyFlags are the secrets: where they come from, and the client keys.
+type keyFlags struct {
+	Secret    string   `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
+	ClientKey []string `name:"client-key" placeholder:"KEY" help:"Key (16 characters or more) for the hashes of client addresses; repeat to rotate: the first hashes, the others still match blocks made under them (default: derived from the installation's secret)."`
 }
 
 // afterStep is told each committed step of carrying a request out; tests
@@ -111,8 +117,13 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 
 // keys are the request flow's secrets: derived from --secret, or made once
 // and kept in the database so that every process of one installation
-// shares them.
-func (f flowFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, error) {
+// shares them; the client keys from --client-key where given.
+func (f keyFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, error) {
+	for _, k := range f.ClientKey {
+		if len(k) < 16 {
+			return requests.Keys{}, usagef("--client-key must be at least 16 characters")
+		}
+	}
 	master := []byte(f.Secret)
 	if f.Secret == "" {
 		s, err := st.Secret(ctx, "master", func() (string, error) {
@@ -130,7 +141,14 @@ func (f flowFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, er
 		m.Write([]byte(purpose))
 		return m.Sum(nil)
 	}
-	return requests.Keys{Client: derive("client-address"), CSRF: derive("approval-form")}, nil
+	keys := requests.Keys{Client: derive("client-address"), CSRF: derive("approval-form")}
+	if len(f.ClientKey) > 0 {
+		keys.Client = []byte(f.ClientKey[0])
+		for _, k := range f.ClientKey[1:] {
+			keys.PreviousClient = append(keys.PreviousClient, []byte(k))
+		}
+	}
+	return keys, nil
 }
 
 // sender is where mail goes: SMTP when --smtp-url is set, else a folder.

@@ -39,3 +39,27 @@ func TestRetentionAndSubjectCommands(t *testing.T) {
 		t.Error("a failed export left a file")
 	}
 }
+
+func TestAbuseCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "a.db")
+	env := map[string]string{"AFSCHERM_CLIENT_KEY": "a client key of some length"}
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"abuse", "block", "203.0.113.9", "--reason", "spam", "--database-url", db}, exitOK, "abuse.blocked: 1"},
+		{[]string{"abuse", "block", "203.0.113.9", "--reason", "again", "--database-url", db}, exitOK, "abuse.blocked: 0"},
+		{[]string{"abuse", "block", "not-an-address", "--reason", "x", "--database-url", db}, exitUsage, "neither an IP address"},
+		{[]string{"abuse", "list", "--database-url", db}, exitOK, "spam"},
+		{[]string{"abuse", "unblock", "203.0.113.9", "--database-url", db}, exitOK, "abuse.unblocked: 1"},
+	} {
+		r := afscherm(t, env, "", c.args...)
+		if r.code != c.code || !strings.Contains(r.stdout+r.stderr, c.says) || strings.Contains(r.stdout, "203.0.113.9") {
+			t.Errorf("afscherm %s: %+v, want exit %d saying %q", strings.Join(c.args, " "), r, c.code, c.says)
+		}
+	}
+	if r := afscherm(t, nil, "", "abuse", "list", "--database-url", db); strings.Contains(r.stdout, "spam") {
+		t.Errorf("unblocked client still listed: %s", r.stdout)
+	}
+}

@@ -70,7 +70,10 @@ func (s *session) setUpFlow() error {
 // staff carry the approved one out, and prints the evidence.
 func (s *session) requests(ctx context.Context) error {
 	out := s.out
-	s.web = httptest.NewServer(web.NewServer(web.Deps{Store: s.st, Requests: s.flow, Company: company, Log: s.opts.Logger}))
+	// As behind the company's proxy: the customer's address comes in
+	// X-Forwarded-For, and afscherm keeps only its keyed hash.
+	s.web = httptest.NewServer(web.NewServer(web.Deps{Store: s.st, Requests: s.flow, Company: company, Log: s.opts.Logger,
+		TrustForwardedFor: true}))
 	s.flow.PublicURL = s.web.URL
 
 	staff := model.Actor{Kind: model.ActorStaff, ID: "demo"}
@@ -171,6 +174,10 @@ func eppChanges(calls []epptest.Call) int {
 	return n
 }
 
+// CustomerAddress is where the demo's customers come from (a documentation
+// address): tests check that no table and no log line holds it.
+const CustomerAddress = "198.51.100.23"
+
 var linkPattern = regexp.MustCompile(`(http://[^\s]+/approve/[A-Za-z0-9_-]{43})`)
 
 // answer opens the customer's mail, follows the link, and presses a button,
@@ -198,6 +205,7 @@ func (s *session) answer(ctx context.Context, r requests.View, approve bool) err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", "Mozilla/5.0 (afscherm demo customer)")
+	req.Header.Set("X-Forwarded-For", CustomerAddress)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -299,6 +307,7 @@ func httpGet(ctx context.Context, link string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	req.Header.Set("X-Forwarded-For", CustomerAddress)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err

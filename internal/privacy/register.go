@@ -21,6 +21,7 @@ const (
 	NotPersonal Holding = "not personal"
 	StaffData   Holding = "staff"
 	JobQueue    Holding = "jobs"
+	AbuseData   Holding = "abuse"
 )
 
 // columns says, for every column of afscherm's tables, what it holds.
@@ -51,7 +52,7 @@ var columns = map[string]Holding{
 	"audit_events.*":     Holding(Customers),
 	"digests.*":          Holding(Digests),
 	"sign_in_failures.*": Holding(ClientHashes),
-	"abuse_blocks.*":     Holding(ClientHashes),
+	"abuse_blocks.*":     AbuseData,
 	"staff_users.*":      StaffData, "staff_sessions.*": StaffData, "staff_tokens.*": StaffData,
 	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "schema_migrations.*": NotPersonal,
 }
@@ -108,6 +109,9 @@ func (p Policy) Register(ctx context.Context, st *store.Store, w io.Writer) erro
 	fmt.Fprintf(w, "## staff\n\n- **What**: staff user names, password hashes (argon2id), session and API token hashes\n")
 	fmt.Fprintf(w, "- **Why**: signing in to the console and the staff API\n- **Kept**: until the account is disabled or the token revoked\n")
 	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[StaffData]))
+	fmt.Fprintf(w, "## abuse\n\n- **What**: keyed hashes of the addresses of clients blocked for misbehaving, with the reason\n")
+	fmt.Fprintf(w, "- **Why**: blocking visitors who misbehave\n- **Kept**: until staff lift the block (`afscherm abuse unblock`)\n")
+	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[AbuseData]))
 	fmt.Fprintf(w, "## jobs\n\n- **What**: the job queue's arguments: request ids, mail ids, domain names\n")
 	fmt.Fprintf(w, "- **Why**: carrying out scans, mails and requests\n- **Kept**: River deletes finished jobs (a day after completion, a week after failure)\n")
 	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[JobQueue]))

@@ -35,8 +35,12 @@ func WellFormedToken(s string) bool {
 
 // Keys are the secrets the request flow signs with.
 type Keys struct {
-	// Client keys the hash of client addresses in consent records.
+	// Client keys the hash of client addresses (consent records, rate
+	// limits, sign-in limits, abuse blocks).
 	Client []byte
+	// PreviousClient are client keys rotated out: blocks made under them
+	// still hold until they are dropped from the configuration.
+	PreviousClient [][]byte
 	// CSRF keys the tokens of the approval forms.
 	CSRF []byte
 }
@@ -50,6 +54,19 @@ func (k Keys) ClientHash(address string) string {
 	m := hmac.New(sha256.New, k.Client)
 	m.Write([]byte(address))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// ClientHashes are the hashes of a client address under the current key
+// and each previous one, current first.
+func (k Keys) ClientHashes(address string) []string {
+	if address == "" {
+		return nil
+	}
+	out := []string{k.ClientHash(address)}
+	for _, key := range k.PreviousClient {
+		out = append(out, Keys{Client: key}.ClientHash(address))
+	}
+	return out
 }
 
 // CSRFToken is the form token for an approval link: bound to the link,

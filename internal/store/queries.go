@@ -116,6 +116,10 @@ type queries struct {
 
 	CatalogueColumns string
 
+	InsertAbuseBlock string
+	DeleteAbuseBlock string
+	ListAbuseBlocks  string
+
 	InsertStaffUser       string
 	StaffUserByName       string
 	ListStaffUsers        string

@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/requests/requeststest"
 	"github.com/afscherm/afscherm/internal/staffauth"
 	"github.com/afscherm/afscherm/internal/store"
@@ -310,6 +311,52 @@ func TestRiverUIOnBothBackends(t *testing.T) {
 		resp, body := b.do("GET", web.RiverUIPrefix+"/api/jobs?state=available&limit=20", nil)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"kind":"submit_request"`) {
 			t.Errorf("River UI's job list: %d\n%s", resp.StatusCode, body)
+		}
+	})
+}
+
+// TestAbuseBlocks: a blocked client gets a plain 403 everywhere but the
+// health checks, also under a client key rotated out; others do not.
+func TestAbuseBlocks(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dburl string) {
+		old := []byte("the old client key, rotated out")
+		s := newSiteWith(t, dburl, func(e *requeststest.Env, d *web.Deps) {
+			d.TrustForwardedFor = true
+			e.Service.Keys.PreviousClient = [][]byte{old}
+		})
+		ctx := context.Background()
+		keys := s.Service.Keys
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.BlockClients(ctx, []string{keys.ClientHash("203.0.113.66")}, "spam", "anna")
+			if err == nil { // blocked under the old key only
+				_, err = tx.BlockClients(ctx, []string{requests.Keys{Client: old}.ClientHash("203.0.113.67")}, "spam", "anna")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for addr, want := range map[string]int{"203.0.113.66": 403, "203.0.113.67": 403, "203.0.113.68": 303} {
+			req, _ := http.NewRequest("GET", s.srv.URL+"/staff/", nil)
+			req.Header.Set("X-Forwarded-For", addr)
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want || (want == 403 && strings.TrimSpace(string(body)) != "Forbidden") {
+				t.Errorf("%s: %d %q, want %d", addr, resp.StatusCode, body, want)
+			}
+		}
+		req, _ := http.NewRequest("GET", s.srv.URL+"/healthz", nil)
+		req.Header.Set("X-Forwarded-For", "203.0.113.66")
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			t.Errorf("health check of a blocked client: %v", err)
+		}
+		// No table holds a client address, only hashes.
+		if hits, err := s.Store.FindText(ctx, []string{"203.0.113.66", "203.0.113.67"}); err != nil || len(hits) != 0 {
+			t.Errorf("client addresses stored: %+v %v", hits, err)
 		}
 	})
 }

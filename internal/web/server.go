@@ -58,6 +58,7 @@ type Server struct {
 	deps    Deps
 	mux     *http.ServeMux
 	clients *clientLimiter
+	blocks  blocklist
 }
 
 // NewServer returns the handler for all of afscherm's routes.
@@ -75,6 +76,10 @@ func NewServer(d Deps) *Server {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && s.blocked(r) {
+		http.Error(w, "Forbidden", http.StatusForbidden)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
