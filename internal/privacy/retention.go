@@ -26,6 +26,15 @@ type Options struct {
 	// Batch is how many records one transaction handles (500 when zero).
 	Batch int
 	Log   *slog.Logger
+	// AfterBatch, when set, is told after each committed batch and each
+	// erased customer; tests interrupt a run there.
+	AfterBatch func()
+}
+
+func (o Options) after() {
+	if o.AfterBatch != nil {
+		o.AfterBatch()
+	}
 }
 
 func (o Options) batch() int {
@@ -91,6 +100,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (Report, error) {
 				return err
 			}
 			*n += done
+			o.after()
 			if done < int64(o.batch()) {
 				return nil
 			}
@@ -130,6 +140,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (Report, error) {
 				return r, fmt.Errorf("customer: %w", err)
 			}
 			r.Customers++
+			o.after()
 		}
 		if len(numbers) < o.batch() {
 			break
@@ -171,6 +182,7 @@ func stripMails(ctx context.Context, st *store.Store, o Options, before time.Tim
 			return err
 		}
 		*n += int64(len(refs))
+		o.after()
 		if len(refs) < o.batch() {
 			return nil
 		}

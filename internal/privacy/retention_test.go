@@ -170,3 +170,44 @@ func TestRetentionTerms(t *testing.T) {
 		}
 	})
 }
+
+// TestInterruptedRunResumes cuts runs short after each batch in turn: the
+// next run finishes the work, and no customer is ever half erased.
+func TestInterruptedRunResumes(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		f := newSubject(t, url)
+		ctx := context.Background()
+		f.setEnd(t, "2020-01-01")
+		f.Clock.Add(100 * 24 * time.Hour) // every term but the customers' has run for everything
+		for cut := 1; ; cut++ {
+			runCtx, cancel := context.WithCancel(ctx)
+			batches := 0
+			o := privacy.Options{Policy: privacy.Default(), MailDir: f.mailDir, Batch: 5, AfterBatch: func() {
+				if batches++; batches == cut {
+					cancel()
+				}
+			}}
+			_, err := privacy.Run(runCtx, f.Store, o)
+			cancel()
+			// The customer is there whole, or gone whole.
+			hits := f.hits(t)
+			_, cerr := f.Store.Customer(ctx, person)
+			if present := cerr == nil; present != (len(hits) > 0) || (present && len(f.hits(t)) < 3) {
+				t.Fatalf("cut after batch %d: customer present %v with %d traces", cut, present, len(hits))
+			}
+			if err == nil {
+				if cut < 5 {
+					t.Fatalf("only %d runs were cut short: the cut does not stop a run", cut-1)
+				}
+				break // this run was not cut short: all done
+			}
+		}
+		if _, err := privacy.Run(ctx, f.Store, privacy.Options{Policy: privacy.Default(), MailDir: f.mailDir}); err != nil {
+			t.Fatal(err)
+		}
+		dry, _ := privacy.DryRun(ctx, f.Store, privacy.Options{Policy: privacy.Default()})
+		if dry != (privacy.Report{}) || len(f.hits(t)) != 0 {
+			t.Errorf("after the runs, still to do: %+v; traces %d", dry, len(f.hits(t)))
+		}
+	})
+}
