@@ -3,8 +3,10 @@ package lookuptest
 
 import (
 	"sync"
+	"testing"
 	"time"
 
+	"github.com/afscherm/afscherm/internal/lookup"
 	"github.com/afscherm/afscherm/internal/model"
 )
 
@@ -44,4 +46,14 @@ func (r *Recorder) Timed(source model.Source) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.times[source]
+}
+
+// Failure asserts that err is a lookup failure for reason and returns it.
+func Failure(t testing.TB, err error, reason string) *lookup.Failure {
+	t.Helper()
+	f, ok := lookup.AsFailure(err)
+	if !ok || f.Reason != reason {
+		t.Fatalf("err = %v, want a %s failure", err, reason)
+	}
+	return f
 }

@@ -76,15 +76,6 @@ func (w *world) client(cfg rdap.Config) *rdap.Client {
 	return rdap.New(cfg)
 }
 
-func failure(t *testing.T, err error, reason string) *lookup.Failure {
-	t.Helper()
-	f, ok := lookup.AsFailure(err)
-	if !ok || f.Reason != reason {
-		t.Fatalf("err = %v, want a %s failure", err, reason)
-	}
-	return f
-}
-
 func TestThinRegistryFollowsRegistrarLink(t *testing.T) {
 	w := newWorld(t)
 	a, err := w.client(rdap.Config{}).Lookup(context.Background(), "bakkerij-voorbeeld.com")
@@ -118,22 +109,22 @@ func TestFailures(t *testing.T) {
 	ctx := context.Background()
 
 	_, err := c.Lookup(ctx, "unknown.nl")
-	failure(t, err, lookup.ReasonNotRegistered)
+	lookuptest.Failure(t, err, lookup.ReasonNotRegistered)
 	_, err = c.Lookup(ctx, "example.de")
-	failure(t, err, lookup.ReasonNoService)
+	lookuptest.Failure(t, err, lookup.ReasonNoService)
 	_, err = c.Lookup(ctx, "huge.nl")
-	failure(t, err, lookup.ReasonTooLarge)
+	lookuptest.Failure(t, err, lookup.ReasonTooLarge)
 	_, err = c.Lookup(ctx, "hang.nl")
-	failure(t, err, lookup.ReasonTimeout)
+	lookuptest.Failure(t, err, lookup.ReasonTimeout)
 	_, err = c.Lookup(ctx, "broken.nl")
-	failure(t, err, lookup.ReasonHTTPStatus)
+	lookuptest.Failure(t, err, lookup.ReasonHTTPStatus)
 
 	// Garbage is handed to the classifier, which says what is wrong with it.
 	if a, err := c.Lookup(ctx, "garbage.nl"); err != nil || len(a.Body) == 0 {
 		t.Errorf("garbage: %v", err)
 	}
 
-	f := failure(t, func() error { _, err := c.Lookup(ctx, "busy.nl"); return err }(), lookup.ReasonRateLimited)
+	f := lookuptest.Failure(t, func() error { _, err := c.Lookup(ctx, "busy.nl"); return err }(), lookup.ReasonRateLimited)
 	if f.RetryAfter != 7*time.Second || f.Host != "rdap.sidn.nl" {
 		t.Errorf("429: %+v", f)
 	}
@@ -142,7 +133,7 @@ func TestFailures(t *testing.T) {
 	}
 	// And the host is left alone until the server's Retry-After has passed.
 	_, err = c.Lookup(ctx, "janvandenheuvel.nl")
-	failure(t, err, lookup.ReasonTimeout)
+	lookuptest.Failure(t, err, lookup.ReasonTimeout)
 }
 
 func TestOwnRateLimitSaysWhenToComeBack(t *testing.T) {
@@ -152,7 +143,7 @@ func TestOwnRateLimitSaysWhenToComeBack(t *testing.T) {
 	if _, err := c.Lookup(ctx, "janvandenheuvel.nl"); err != nil {
 		t.Fatal(err)
 	}
-	f := failure(t, func() error { _, err := c.Lookup(ctx, "janvandenheuvel.nl"); return err }(), lookup.ReasonRateLimited)
+	f := lookuptest.Failure(t, func() error { _, err := c.Lookup(ctx, "janvandenheuvel.nl"); return err }(), lookup.ReasonRateLimited)
 	if f.RetryAfter < time.Second || f.RetryAfter > 2*time.Second {
 		t.Errorf("retry after %s", f.RetryAfter)
 	}
@@ -166,7 +157,7 @@ func TestRegistrarOffTheNetwork(t *testing.T) {
 	w.verisign.Source = rdaptest.Files{"elsewhere.com": []byte(`{"objectClassName":"domain","ldhName":"elsewhere.com",
 		"links":[{"rel":"related","type":"application/rdap+json","href":"https://rdap.unknown-registrar.example/domain/elsewhere.com"}]}`)}
 	_, err := w.client(rdap.Config{}).Lookup(context.Background(), "elsewhere.com")
-	f := failure(t, err, lookup.ReasonConnection)
+	f := lookuptest.Failure(t, err, lookup.ReasonConnection)
 	if f.Host != "rdap.unknown-registrar.example" {
 		t.Errorf("failure names %q", f.Host)
 	}

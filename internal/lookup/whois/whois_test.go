@@ -61,15 +61,6 @@ func (w *world) client(cfg whois.Config) *whois.Client {
 	return whois.New(cfg)
 }
 
-func failure(t *testing.T, err error, reason string) *lookup.Failure {
-	t.Helper()
-	f, ok := lookup.AsFailure(err)
-	if !ok || f.Reason != reason {
-		t.Fatalf("err = %v, want a %s failure", err, reason)
-	}
-	return f
-}
-
 func TestReferralToRegistrar(t *testing.T) {
 	w := newWorld(t)
 	a, err := w.client(whois.Config{}).Lookup(context.Background(), "bakkerij-voorbeeld.com")
@@ -105,7 +96,7 @@ func TestServerFromConfiguration(t *testing.T) {
 		t.Errorf("mirror: %v, %d queries", err, mirror.Queries())
 	}
 	_, err = c.Lookup(context.Background(), "example.zz")
-	failure(t, err, lookup.ReasonNoService)
+	lookuptest.Failure(t, err, lookup.ReasonNoService)
 }
 
 func TestFailures(t *testing.T) {
@@ -116,18 +107,18 @@ func TestFailures(t *testing.T) {
 	c := w.client(whois.Config{Timeout: 500 * time.Millisecond})
 	ctx := context.Background()
 	_, err := c.Lookup(ctx, "unknown.nl")
-	failure(t, err, lookup.ReasonNotRegistered)
+	lookuptest.Failure(t, err, lookup.ReasonNotRegistered)
 	_, err = c.Lookup(ctx, "silent.nl")
-	failure(t, err, lookup.ReasonTimeout)
+	lookuptest.Failure(t, err, lookup.ReasonTimeout)
 	_, err = c.Lookup(ctx, "endless.nl")
-	failure(t, err, lookup.ReasonTooLarge)
+	lookuptest.Failure(t, err, lookup.ReasonTooLarge)
 	if a, err := c.Lookup(ctx, "garbage.nl"); err != nil || a.Text == "" {
 		t.Errorf("garbage is for the classifier to refuse: %v", err)
 	}
 	w.sidn.SetRate(0.001)
 	_, _ = c.Lookup(ctx, "sannebakker.nl")
 	_, err = c.Lookup(ctx, "sannebakker.nl")
-	failure(t, err, lookup.ReasonRateLimited)
+	lookuptest.Failure(t, err, lookup.ReasonRateLimited)
 }
 
 func TestCancelledLookupReturns(t *testing.T) {
@@ -148,7 +139,7 @@ func TestOwnRateLimit(t *testing.T) {
 	if _, err := c.Lookup(ctx, "sannebakker.nl"); err != nil {
 		t.Fatal(err)
 	}
-	f := failure(t, func() error { _, err := c.Lookup(ctx, "sannebakker.nl"); return err }(), lookup.ReasonRateLimited)
+	f := lookuptest.Failure(t, func() error { _, err := c.Lookup(ctx, "sannebakker.nl"); return err }(), lookup.ReasonRateLimited)
 	if f.RetryAfter < time.Second || w.sidn.Queries() != 1 {
 		t.Errorf("retry after %s, %d queries", f.RetryAfter, w.sidn.Queries())
 	}
