@@ -5,8 +5,10 @@ package afscherm
 
 import "embed"
 
-// Testdata holds testdata/: the sample import files, and the recorded RDAP
-// and WHOIS responses with the verdicts they must get.
+// Testdata holds the sample import files, the price table, and the RDAP and
+// WHOIS responses written here as unit tests of single classifier rules. The
+// corpus of real captured responses (testdata/real) is read from disk by its
+// test and stays out of the binary.
 //
-//go:embed testdata
+//go:embed testdata/import testdata/rdap testdata/whois testdata/expected-verdicts.tsv testdata/prices.csv
 var Testdata embed.FS
