@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/internal/model"
 )
@@ -62,7 +64,9 @@ func (c *contact) set(f model.Field, v string) {
 		return
 	}
 	if f == model.FieldStreet && c.values[f] != "" {
-		c.values[f] += ", " + v
+		if !strings.Contains(c.values[f], v) { // read once by each reader that saw it
+			c.values[f] += ", " + v
+		}
 		return
 	}
 	if c.values[f] == "" {
@@ -71,7 +75,7 @@ func (c *contact) set(f model.Field, v string) {
 }
 
 func (c *contact) empty() bool {
-	return len(c.values) == 0 && len(c.redacted) == 0 && c.withheld == ""
+	return len(c.values) == 0 && len(c.redacted) == 0 && c.withheld == "" && c.kind == kindUnknown
 }
 
 // cleanValue trims a value and drops the placeholders that mean "nothing".
@@ -88,6 +92,24 @@ func cleanValue(v string) string {
 type response struct {
 	contacts []*contact
 	evidence []string
+	// generic is a contact printed without a role ("Contact:"); it stands
+	// in for the registrant where no registrant is printed.
+	generic *contact
+	// notPublished is the positive evidence that the registry publishes no
+	// registrant data: its known notice, or an RDAP answer without a
+	// registrant entity.
+	notPublished string
+	// unplaced describes personal-looking data in lines the parser could not
+	// place in any contact (a private e-mail address, a phone number).
+	unplaced []string
+	// handles is set when contacts were named by handle only.
+	handles bool
+}
+
+// anyContact says whether the response printed any contact at all, of any
+// role, by data or by handle.
+func (r *response) anyContact() bool {
+	return len(r.contacts) > 0 || r.generic != nil || r.handles
 }
 
 func (r *response) contact(role string) *contact {
@@ -112,17 +134,32 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 		ours: ours,
 	}
 	reg := r.contact(roleRegistrant)
-	if reg == nil {
-		reg = newContact(roleRegistrant)
-	} else {
+	switch {
+	case reg != nil:
 		j.note("registrant contact found%s", handleNote(reg))
+	case r.generic != nil:
+		reg = r.generic
+		reg.role = roleRegistrant
+		j.note("the only contact printed, without a role, stands in the registrant's place")
+	default:
+		reg = newContact(roleRegistrant)
 	}
+	placed := !reg.empty()
 	j.readFields(reg, "")
 
 	// Where the registrant shows nothing by which to know them, a registry
 	// may show another contact in its place (SIDN: the administrative
 	// contact's e-mail). That contact's data counts too.
 	admin := r.contact(roleAdministrative)
+	if !placed && admin != nil && !admin.empty() {
+		// No registrant at all: the administrative contact is printed in its
+		// place (old ccTLD formats), and is judged as the registrant would be.
+		reg = admin
+		placed = true
+		j.readFields(admin, "")
+		j.note("no registrant is printed: the administrative contact stands in its place")
+		admin = nil
+	}
 	if admin != nil && !j.visible(model.FieldName) && !j.visible(model.FieldOrganisation) {
 		if added := j.readFields(admin, roleAdministrative); len(added) > 0 {
 			j.note("the administrative contact's %s %s shown where the registrant's data is withheld",
@@ -133,6 +170,10 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 	proxy := j.proxyService(reg)
 	kind := j.registrantKind(reg)
 	personal := j.personalFields(kind, proxy != "", admin)
+	if len(personal) > 0 && !j.identifies(personal) {
+		j.note("only %s of a person is visible, which identifies nobody", joinFields(personal))
+		personal = nil
+	}
 	switch {
 	case len(personal) > 0:
 		j.c.Verdict = model.VerdictExposed
@@ -143,13 +184,28 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 		j.c.Verdict = model.VerdictOrganisation
 	case j.anyRedacted() || reg.withheld != "":
 		j.c.Verdict = model.VerdictRedacted
+	case !placed && len(r.unplaced) > 0:
+		j.c.Verdict = model.VerdictUndetermined
+		j.note("no registrant was recognised, and the response shows %s", r.unplaced[0])
 	case j.anyVisible(reg):
 		// Something is shown but it is neither personal nor withheld: a
 		// country alone, or an organisation without a legal form.
 		j.c.Verdict = model.VerdictOrganisation
-	default:
+	case r.notPublished != "":
 		j.c.Verdict = model.VerdictNotPublished
-		j.note("no registrant data is published")
+		j.note("no registrant data is published: %s", r.notPublished)
+	case placed && reg.kind == kindOrganisation:
+		j.c.Verdict = model.VerdictOrganisation
+		j.note("the registry says the registrant is a legal entity, and prints no more of it")
+	case placed && reg.kind == kindPerson:
+		j.c.Verdict = model.VerdictRedacted
+		j.note("the registry says the registrant is a natural person, and prints none of their data")
+	case !placed && !r.anyContact():
+		j.c.Verdict = model.VerdictNotPublished
+		j.note("the registry prints no contact data of any kind for this domain")
+	default:
+		j.c.Verdict = model.VerdictUndetermined
+		j.note("no registrant data was recognised and no registry notice explains its absence: staff review the response")
 	}
 	if ours != nil {
 		m := match(j.c.Fields, ours)
@@ -252,19 +308,51 @@ func (j *judgement) proxyService(reg *contact) string {
 // organisation, else — for a sole trader's business name — a person.
 func (j *judgement) registrantKind(reg *contact) string {
 	name, org := j.value(model.FieldName), j.value(model.FieldOrganisation)
+	if org != "" && !strings.Contains(org, " ") && strings.Contains(org, ".") {
+		org = "" // a website's name, not an organisation's
+	}
 	if j.ours != nil && j.ours.Kind == model.CustomerPerson && (sameName(name, j.ours.Name) || sameName(org, j.ours.Name)) {
 		// Whatever the registry calls it, the name shown is our customer's,
 		// and our customer is a natural person.
 		j.note("the registrant's name is our customer's, who is a natural person")
 		return kindPerson
 	}
-	if reg.kind != kindUnknown {
+	if reg.kind == kindPerson && roleName(name) {
+		j.note("the response calls the registrant a person, but the name is a role's")
+		return kindOrganisation
+	}
+	if reg.kind != kindUnknown && !(reg.kind == kindOrganisation && org == "" && personName(name) &&
+		legalForm(name) == "" && organisationWord(name) == "") {
 		j.note("the response says the registrant is %s (%s)", kindWords(reg.kind), reg.kindBy)
 		return reg.kind
+	}
+	if org != "" && name != "" && !sameName(org, name) && containsName(org, name) && legalForm(org) == "" &&
+		personName(name) && organisationWord(name) == "" && !standaloneOrganisationWord(org) {
+		j.note("the organisation carries the person's own name (a sole trader)")
+		return kindPerson
+	}
+	if reg.kind == kindOrganisation && org == "" && personName(name) && legalForm(name) == "" && organisationWord(name) == "" {
+		j.note("the response calls the registrant an organisation, but names it only with a person's name")
+		return kindPerson
 	}
 	for _, v := range []string{org, name} {
 		if form := legalForm(v); form != "" {
 			j.note("legal form %q in the registrant's name", form)
+			return kindOrganisation
+		}
+	}
+	if org != "" && name != "" && personName(name) && legalForm(org) == "" && !standaloneOrganisationWord(org) &&
+		containsSurname(org, name) {
+		j.note("the organisation carries the person's surname and no legal form (a sole trader)")
+		return kindPerson
+	}
+	if org != "" && personalNameInside(org) && !standaloneOrganisationWord(org) {
+		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
+		return kindPerson
+	}
+	for _, v := range []string{org, name} {
+		if w := organisationWord(v); w != "" && !(j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(v, j.ours.Name)) {
+			j.note("the registrant's name carries %q, a word only organisations carry", w)
 			return kindOrganisation
 		}
 	}
@@ -273,19 +361,31 @@ func (j *judgement) registrantKind(reg *contact) string {
 		return kindOrganisation
 	}
 	switch {
+	case org != "" && name != "" && sameName(org, name) && personName(name):
+		j.note("the organisation is the person's own name")
+		return kindPerson
 	case org != "" && name != "" && !sameName(org, name) && containsName(org, name):
 		j.note("the organisation carries the person's own name (a sole trader)")
 		return kindPerson
 	case org != "" && j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(org, j.ours.Name):
 		j.note("the organisation carries our customer's own name (a sole trader)")
 		return kindPerson
-	case org != "" && personalNameInside(org):
+	case org != "" && personalNameInside(org) && !standaloneOrganisationWord(org):
 		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
 		return kindPerson
 	case org != "":
 		return kindOrganisation
-	case name != "":
+	case name != "" && roleName(name):
+		j.note("the registrant's name is a role's, not a person's")
+		return kindOrganisation
+	case name != "" && personName(name):
 		return kindPerson
+	case name != "" && freeMail(j.value(model.FieldEmail)):
+		j.note("a single name with a private mailbox: taken as a person")
+		return kindPerson
+	case name != "":
+		j.note("the registrant's name is a single word, not a person's full name: taken as an organisation")
+		return kindOrganisation
 	}
 	return kindUnknown
 }
@@ -316,7 +416,9 @@ func (j *judgement) personalFields(kind string, proxied bool, admin *contact) []
 				out = append(out, f)
 			}
 		case kind == kindOrganisation:
-			if f == model.FieldEmail && personalMailbox(v.Value) {
+			// An employee's address at the organisation's own domain is the
+			// organisation's contact; a private mailbox is the person's.
+			if f == model.FieldEmail && freeMail(v.Value) && !roleMailbox(v.Value) {
 				out = append(out, f)
 			}
 		default: // a person, or nothing said either way
@@ -331,6 +433,19 @@ func (j *judgement) personalFields(kind string, proxied bool, admin *contact) []
 		}
 	}
 	return out
+}
+
+// identifies says whether visible personal fields point at a person: a name,
+// an e-mail address or a phone number; a street, city or postal code alone
+// do not (DESIGN: a name with an address, or a personal e-mail or phone).
+func (j *judgement) identifies(fields []model.Field) bool {
+	for _, f := range fields {
+		switch f {
+		case model.FieldName, model.FieldOrganisation, model.FieldEmail, model.FieldPhone:
+			return true
+		}
+	}
+	return false
 }
 
 // adminPersonal says whether a field shown from the administrative contact
@@ -364,6 +479,58 @@ func (j *judgement) oursEmail(v string) bool {
 }
 
 var firstDotLast = regexp.MustCompile(`^[\p{L}]+[._][\p{L}]+(?:[._-][\p{L}]+)*@`)
+
+// personName says whether a name reads as a natural person's: two to five
+// words of letters, none of them an organisation's.
+func personName(name string) bool {
+	words := strings.Fields(name)
+	if len(words) == 1 && hanName(name) {
+		return true
+	}
+	if len(words) < 2 || len(words) > 5 {
+		return false
+	}
+	allCaps := strings.ToUpper(name) == name
+	for _, w := range words {
+		if strings.HasPrefix(w, ".") {
+			return false
+		}
+		for _, r := range w {
+			if !unicode.IsLetter(r) && !strings.ContainsRune(".'-’", r) {
+				return false
+			}
+		}
+		// An acronym in a mixed-case name ("Nominet UK", "Stella Travel
+		// GmbH") is an organisation's; initials end in a dot ("J.").
+		if n := utf8.RuneCountInString(w); !allCaps && n >= 2 && n <= 4 && strings.ToUpper(w) == w && !strings.Contains(w, ".") {
+			return false
+		}
+	}
+	return !roleName(name)
+}
+
+// containsSurname says whether s holds the last word of a person's name, of
+// four letters or more: "Elektro Rauter" for "Josef Rauter".
+func containsSurname(s, name string) bool {
+	words := strings.Fields(nameKey(name))
+	if len(words) < 2 || utf8.RuneCountInString(words[len(words)-1]) < 4 {
+		return false
+	}
+	return containsName(s, words[len(words)-1])
+}
+
+// hanName says whether a name is two to four Han characters, the form of a
+// Chinese person's full name (a company's name is longer and carries 公司).
+func hanName(name string) bool {
+	n := 0
+	for _, r := range name {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 4
+}
 
 // personalMailbox says whether an address in an organisation's record is
 // still one person's: at a private mail provider, or first.last@.

@@ -3,9 +3,12 @@ package classify
 import (
 	"bufio"
 	"embed"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/afscherm/afscherm/internal/model"
 )
 
 //go:embed lists/*.txt
@@ -13,25 +16,31 @@ var listFiles embed.FS
 
 // lists are the classifier's maintained lists, read once.
 var lists = struct {
-	privacyServices  []string
-	redactionMarkers []string
-	legalForms       []string
-	roleMailboxes    map[string]bool
-	freeMail         map[string]bool
-	countries        map[string]bool
-	nameParticles    map[string]bool
-	withheldNotices  []string
-	forwardingMail   []string
+	privacyServices   []string
+	redactionMarkers  []string
+	legalForms        []string
+	roleMailboxes     map[string]bool
+	freeMail          map[string]bool
+	countries         map[string]bool
+	nameParticles     map[string]bool
+	withheldNotices   []string
+	notPublished      []string
+	organisationWords []string
+	roleNames         map[string]bool
+	forwardingMail    []string
 }{
-	privacyServices:  readList("privacy-services.txt"),
-	redactionMarkers: readList("redaction-markers.txt"),
-	legalForms:       readList("legal-forms.txt"),
-	roleMailboxes:    set(readList("role-mailboxes.txt")),
-	freeMail:         set(readList("free-mail-domains.txt")),
-	countries:        set(readList("country-names.txt")),
-	nameParticles:    set(readList("name-particles.txt")),
-	withheldNotices:  readList("withheld-notices.txt"),
-	forwardingMail:   readList("forwarding-mail.txt"),
+	privacyServices:   readList("privacy-services.txt"),
+	redactionMarkers:  readList("redaction-markers.txt"),
+	legalForms:        readList("legal-forms.txt"),
+	roleMailboxes:     set(readList("role-mailboxes.txt")),
+	freeMail:          set(readList("free-mail-domains.txt")),
+	countries:         set(readList("country-names.txt")),
+	nameParticles:     set(readList("name-particles.txt")),
+	withheldNotices:   readList("withheld-notices.txt"),
+	notPublished:      readList("not-published-notices.txt"),
+	organisationWords: readList("organisation-words.txt"),
+	roleNames:         set(readList("role-names.txt")),
+	forwardingMail:    readList("forwarding-mail.txt"),
 }
 
 func readList(name string) []string {
@@ -95,8 +104,18 @@ func fold(s string) string {
 // privacyService returns the list entry that s names, if any.
 func privacyService(s string) string { return firstIn(lists.privacyServices, s) }
 
-// redactionMarker returns the marker s contains, if any.
-func redactionMarker(s string) string { return firstIn(lists.redactionMarkers, s) }
+// redactionMarker returns the marker s contains, if any: a listed marker
+// anywhere in it, or a whole value that only stands for withheld data
+// ("Hidden", "Individual", a link to a contact form).
+func redactionMarker(s string) string {
+	switch f := strings.Trim(fold(s), " .!*"); {
+	case f == "hidden" || f == "individual" || f == "private" || f == "not shown" || f == "withheld":
+		return f
+	case (strings.HasPrefix(f, "http://") || strings.HasPrefix(f, "https://")) && !strings.Contains(f, " "):
+		return "a link in place of the data"
+	}
+	return firstIn(lists.redactionMarkers, s)
+}
 
 // firstIn returns the first entry of list that s contains, ignoring case and
 // spacing.
@@ -124,11 +143,74 @@ func legalForm(name string) string {
 		if strings.HasSuffix(joined, " "+form+" ") {
 			return form
 		}
+		// A dotted form ("Inc.", "S.A.", "Co., Ltd.") is distinctive enough
+		// to count anywhere in the name: "Google Inc. Domain Admin".
+		if len(form) >= 3 && strings.HasSuffix(form, ".") && strings.Contains(joined, " "+form+" ") {
+			return form
+		}
 		if len(form) >= 5 && !strings.ContainsAny(form, ".&/") && strings.Contains(joined, " "+form+" ") {
 			return form
 		}
 	}
 	return ""
+}
+
+// organisationWord returns the word in a name that only organisations carry
+// (a university, a ministry, 有限公司), if any.
+func organisationWord(name string) string {
+	f := fold(name)
+	if f == "" {
+		return ""
+	}
+	words := strings.FieldsFunc(f, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '&'
+	})
+	for _, entry := range lists.organisationWords {
+		if entry[0] >= utf8.RuneSelf {
+			if strings.Contains(f, entry) {
+				return entry
+			}
+			continue
+		}
+		for _, w := range words {
+			if strings.HasPrefix(w, entry) && (len(entry) >= 4 || w == entry) ||
+				len(entry) >= 6 && len(w) > len(entry) && strings.HasSuffix(w, entry) {
+				return entry
+			}
+		}
+	}
+	return ""
+}
+
+// standaloneOrganisationWord reports whether a name carries an organisation's
+// word as a word of its own ("Société Editrice du Monde", "University of
+// …"), not only as the end of a compound ("Schildersbedrijf").
+func standaloneOrganisationWord(name string) bool {
+	f := fold(name)
+	words := strings.FieldsFunc(f, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '&'
+	})
+	for _, entry := range lists.organisationWords {
+		if entry[0] >= utf8.RuneSelf {
+			if strings.Contains(f, entry) {
+				return true
+			}
+			continue
+		}
+		for _, w := range words {
+			if strings.HasPrefix(w, entry) && (len(entry) >= 4 || w == entry) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// roleName reports whether a name is a role's or a department's
+// ("Domain Administrator") rather than a person's.
+func roleName(name string) bool {
+	f := strings.Trim(fold(name), " .,;:")
+	return lists.roleNames[f]
 }
 
 // roleMailbox reports whether an e-mail address is a shared mailbox such as
@@ -167,6 +249,41 @@ func withheldNotice(lower string) string {
 	return ""
 }
 
+// notPublishedNotice returns the notice in a lower-cased text that says the
+// registry publishes no registrant data.
+func notPublishedNotice(lower string) string {
+	lower = fold(lower)
+	for _, n := range lists.notPublished {
+		if strings.Contains(lower, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+var emailPattern = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+
+// personalLooking describes the personal-looking data in lines that were
+// placed in no contact: a private mailbox that no contact holds.
+func personalLooking(lines []string, contacts map[string]*contact) []string {
+	var out []string
+	for _, l := range lines {
+		for _, e := range emailPattern.FindAllString(l, -1) {
+			if !freeMail(e) || roleMailbox(e) {
+				continue
+			}
+			held := false
+			for _, c := range contacts {
+				held = held || strings.EqualFold(c.values[model.FieldEmail], e)
+			}
+			if !held {
+				out = append(out, "a private mailbox in a line no contact holds")
+			}
+		}
+	}
+	return out
+}
+
 // forwardingAddress reports whether an e-mail address forwards to the
 // registrant without naming them: at a forwarding or privacy domain, or a
 // random-looking mailbox.
@@ -188,6 +305,7 @@ func forwardingAddress(email string) bool {
 		switch {
 		case r >= '0' && r <= '9':
 			digits++
+		case r == '-':
 		case r < 'a' || r > 'z':
 			return false
 		}

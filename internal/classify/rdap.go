@@ -112,6 +112,9 @@ func parseRDAP(body []byte) (*response, error) {
 			}
 		}
 	}
+	if r.contact(roleRegistrant) == nil {
+		r.notPublished = "the RDAP answer has no registrant entity"
+	}
 	return r, nil
 }
 

@@ -96,8 +96,20 @@ func TestWHOISRules(t *testing.T) {
 		{"country alone", icann("Registrant Name", "REDACTED FOR PRIVACY", "Registrant Country", "NL"), nil, model.VerdictRedacted},
 		{"company with role mailbox", icann("Registrant Name", "Bakkerij B.V.", "Registrant Email", "info@bakkerij.example",
 			"Registrant Phone", "+31.201234567"), nil, model.VerdictOrganisation},
-		{"company with a person's mailbox", icann("Registrant Organization", "Bakkerij B.V.",
-			"Registrant Email", "piet.bakker@bakkerij.example"), nil, model.VerdictExposed},
+		{"company with a person's private mailbox", icann("Registrant Organization", "Bakkerij B.V.",
+			"Registrant Email", "piet.bakker@gmail.com"), nil, model.VerdictExposed},
+		{"company with an employee's address at its own domain", icann("Registrant Organization", "Bakkerij B.V.",
+			"Registrant Email", "piet.bakker@bakkerij.example"), nil, model.VerdictOrganisation},
+		{"label without a space after the colon", "Domain Name:example.com\nRegistrant Name:Jan de Vries\nRegistrant Street:Dorpsstraat 1\n",
+			nil, model.VerdictExposed},
+		{"bracketed labels", "[Domain Name]  EXAMPLE.JP\n[Registrant]  Jan de Vries\n\nContact Information:\n[Name]  Jan de Vries\n[Email]  jan.devries@gmail.com\n",
+			nil, model.VerdictExposed},
+		{"heading in another language", "Nome de domínio / Domain Name: example.pt\nTitular / Registrant\n   Jan de Vries\n   Dorpsstraat 1\n   1234 AB Dorp\n\n",
+			nil, model.VerdictExposed},
+		{"international legal form", icann("Registrant Name", "Hostmaster", "Registrant Organization", "Exemple SARL",
+			"Registrant Street", "1 rue de la Paix"), nil, model.VerdictOrganisation},
+		{"a record with nothing recognisable", "Domain Name: example.zz\nGarbled Holder Stuff\nsomething: else\nperson-ish@gmail.com\n",
+			nil, model.VerdictUndetermined},
 		{"sole trader by name", icann("Registrant Name", "Jan de Vries", "Registrant Organization", "Jan de Vries Fotografie",
 			"Registrant Country", "NL"), nil, model.VerdictExposed},
 		{"sole trader known to us", icann("Registrant Organization", "Jan de Vries Fotografie", "Registrant Country", "NL"),
@@ -143,8 +155,10 @@ func TestOurPersonRecordedAsABusiness(t *testing.T) {
 	if err != nil || c.Verdict != model.VerdictExposed {
 		t.Errorf("with our data: %s, %v", c.Verdict, err)
 	}
+	// Without our data the registry's "org" still names only a person:
+	// fail safe, it counts as a person's.
 	c, _ = RDAP("example.nl", []byte(body), nil)
-	if c.Verdict != model.VerdictOrganisation {
+	if c.Verdict != model.VerdictExposed {
 		t.Errorf("without our data: %s", c.Verdict)
 	}
 }

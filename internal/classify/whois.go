@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/internal/model"
@@ -56,19 +55,35 @@ func parseWHOIS(text string) (*response, error) {
 		}
 		return c
 	}
-	readLabels(lines, get)
-	readBlocks(lines, get)
+	unplaced, outside := readSections(lines, get)
 	readObjects(lines, get)
-	if n := withheldNotice(strings.ToLower(text)); n != "" {
+	readTopLevel(outside, contacts, get)
+	lower := strings.ToLower(text)
+	if n := withheldNotice(lower); n != "" {
 		if reg := get(roleRegistrant); reg.withheld == "" && len(reg.values) == 0 {
 			reg.withheld = fmt.Sprintf("the registry's notice %q", n)
 		}
+	}
+	if n := notPublishedNotice(lower); n != "" {
+		r.notPublished = fmt.Sprintf("the registry's notice %q", n)
 	}
 	for _, role := range []string{roleRegistrant, roleAdministrative, roleTechnical} {
 		if c := contacts[role]; c != nil && !c.empty() {
 			r.contacts = append(r.contacts, c)
 		}
 	}
+	for role, c := range contacts {
+		if c.handle != "" && c.empty() {
+			r.handles = true
+			if role == roleRegistrant && r.notPublished == "" {
+				r.notPublished = "the registrant is named by handle only, and the registry prints none of its data"
+			}
+		}
+	}
+	if c := contacts[roleGeneric]; c != nil && !c.empty() {
+		r.generic = c
+	}
+	r.unplaced = personalLooking(unplaced, contacts)
 	return r, nil
 }
 
@@ -78,7 +93,18 @@ func splitLines(text string) []wline {
 	for _, s := range raw {
 		s = strings.TrimRight(strings.ReplaceAll(s, "\r", ""), " \t")
 		t := strings.TrimLeft(s, " \t")
-		if strings.HasPrefix(t, "%") || strings.HasPrefix(t, "#") || strings.HasPrefix(t, ">>>") {
+		if strings.HasPrefix(t, "%") || strings.HasPrefix(t, "#") {
+			// A comment, unless it heads a section ("% Registrant:").
+			c := strings.TrimSpace(strings.TrimLeft(t, "%# "))
+			if _, _, ok := headingOf(wline{text: c, key: labelOf(c)}); !ok || !strings.HasSuffix(c, ":") {
+				c = ""
+			}
+			t = c
+		}
+		if strings.HasPrefix(t, "**") {
+			t = strings.TrimLeft(t, "* ") // "** Registrant:"
+		}
+		if strings.HasPrefix(t, ">>>") {
 			t = ""
 		}
 		l := wline{indent: indentOf(s), text: t, value: t}
@@ -90,33 +116,52 @@ func splitLines(text string) []wline {
 	return out
 }
 
-// splitLabel splits "Registrant Name: value" at its first colon: a label
-// of at most 61 letters, digits, spaces and ./'()_&-, starting with a
-// letter, then nothing or white space and the value. "http://…" is no label.
-func splitLabel(t string) (key, value string, ok bool) {
-	colon := strings.IndexByte(t, ':')
-	if colon <= 0 {
-		return "", "", false
+// labelOf is the folded label of a line, if it has one.
+func labelOf(t string) string {
+	if key, _, ok := splitLabel(t); ok {
+		return fold(key)
 	}
-	key = strings.TrimRight(t[:colon], " \t")
-	if key == "" || utf8.RuneCountInString(key) > 61 {
-		return "", "", false
-	}
-	for i, r := range key {
-		switch {
-		case unicode.IsLetter(r):
-		case i == 0:
-			return "", "", false
-		case r >= '0' && r <= '9', strings.ContainsRune(" ./'()_&-", r):
-		default:
-			return "", "", false
+	return ""
+}
+
+func nextNonBlank(lines []wline, from int) int {
+	for k := from; k < len(lines); k++ {
+		if !lines[k].blank() {
+			return k
 		}
 	}
-	rest := t[colon+1:]
-	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
-		return "", "", false
+	return -1
+}
+
+// readTopLevel reads a registrant that a registry prints as the domain's own
+// attributes, outside any contact section: JPRS's "[Organization]", a
+// top-level "Organization:" line, or — where the response prints no contact
+// section at all — the "Name:", "Address:" and "Telephone:" lines beside the
+// domain's (swhoisd registries). It counts only where no section named the
+// registrant.
+func readTopLevel(outside []wline, contacts map[string]*contact, get func(string) *contact) {
+	reg := get(roleRegistrant)
+	if len(reg.values) > 0 || reg.withheld != "" || reg.handle != "" {
+		return
 	}
-	return key, strings.TrimSpace(rest), true
+	others := false
+	for role, c := range contacts {
+		others = others || role != roleRegistrant && (len(c.values) > 0 || c.handle != "")
+	}
+	for _, l := range outside {
+		if l.value == "" || l.indent > 0 {
+			continue
+		}
+		key := normaliseKey(l.key)
+		switch key {
+		case "organization", "organisation", "組織名", "organization name":
+			reg.set(model.FieldOrganisation, l.value)
+			continue
+		}
+		if f, ok := attribute(key); ok && !others {
+			reg.set(f, l.value)
+		}
+	}
 }
 
 func indentOf(s string) int {
@@ -132,153 +177,6 @@ func indentOf(s string) int {
 		}
 	}
 	return n
-}
-
-// attribute maps a label (without its contact prefix) to a field.
-func attribute(label string) (model.Field, bool) {
-	switch label {
-	case "name", "contact name", "person", "personname", "full name":
-		return model.FieldName, true
-	case "organization", "organisation", "org", "company", "company name":
-		return model.FieldOrganisation, true
-	case "street", "street1", "street2", "street3", "address", "address1", "address2", "street address", "addr":
-		return model.FieldStreet, true
-	case "city", "town", "locality":
-		return model.FieldCity, true
-	case "postal code", "postalcode", "postcode", "post code", "zip", "zip code", "zipcode":
-		return model.FieldPostalCode, true
-	case "country", "country code", "countrycode":
-		return model.FieldCountry, true
-	case "phone", "phone number", "telephone", "tel", "voice":
-		return model.FieldPhone, true
-	case "email", "e-mail", "contact email", "mail":
-		return model.FieldEmail, true
-	}
-	return "", false
-}
-
-var contactPrefix = regexp.MustCompile(`^(registrant|holder|admin|administrative|tech|technical)(?: contact)?(?:'s)? (.+)$`)
-
-func prefixRole(p string) string {
-	switch p {
-	case "registrant", "holder":
-		return roleRegistrant
-	case "admin", "administrative":
-		return roleAdministrative
-	}
-	return roleTechnical
-}
-
-// readLabels reads "Registrant Name: …" lines (ICANN's WHOIS format and
-// many ccTLDs that copy it).
-func readLabels(lines []wline, get func(string) *contact) {
-	for _, l := range lines {
-		m := contactPrefix.FindStringSubmatch(l.key)
-		if m == nil || l.value == "" {
-			continue
-		}
-		c := get(prefixRole(m[1]))
-		attr := m[2]
-		switch {
-		case attr == "id":
-			c.handle = l.value
-		case attr == "type":
-			setKindFromText(c, l.value, l.key)
-		default:
-			if f, ok := attribute(attr); ok {
-				c.set(f, l.value)
-			}
-		}
-	}
-}
-
-// sectionRole maps a block header ("Registrant:", "Administrative
-// contact:") to a contact role, and says whether the block is an address or
-// a type rather than a contact.
-func sectionRole(header string) (role, part string) {
-	h := strings.TrimSuffix(header, "s")
-	switch h {
-	case "registrant", "holder", "domain holder", "owner", "registrant contact", "holder of domain name",
-		"registrant detail", "domain owner", "titular", "registrant name":
-		return roleRegistrant, ""
-	case "registrant's addres", "registrant addres", "address of registrant", "registrant's postal addres":
-		return roleRegistrant, "address"
-	case "registrant type", "registrant's type", "holder type":
-		return roleRegistrant, "type"
-	case "administrative contact", "admin contact", "administrative", "admin-c":
-		return roleAdministrative, ""
-	case "technical contact", "tech contact", "technical":
-		return roleTechnical, ""
-	}
-	return "", ""
-}
-
-// readBlocks reads indented blocks under a header line: SIDN's, Nominet's,
-// EURid's and DNS Belgium's layout.
-func readBlocks(lines []wline, get func(string) *contact) {
-	for i := 0; i < len(lines); i++ {
-		h := lines[i]
-		if h.key == "" || h.value != "" {
-			continue
-		}
-		role, part := sectionRole(h.key)
-		if role == "" {
-			continue
-		}
-		var body []wline
-		j := i + 1
-		for ; j < len(lines); j++ {
-			l := lines[j]
-			if l.blank() {
-				if next := nextNonBlank(lines, j); next < 0 || lines[next].indent <= h.indent {
-					break
-				}
-				continue
-			}
-			if l.indent <= h.indent {
-				break
-			}
-			body = append(body, l)
-		}
-		readBlock(get(role), part, body)
-		i = j - 1
-	}
-}
-
-func nextNonBlank(lines []wline, from int) int {
-	for k := from; k < len(lines); k++ {
-		if !lines[k].blank() {
-			return k
-		}
-	}
-	return -1
-}
-
-func readBlock(c *contact, part string, body []wline) {
-	if part == "type" {
-		for _, l := range body {
-			setKindFromText(c, l.text, "registrant type")
-		}
-		return
-	}
-	var loose []string
-	for _, l := range body {
-		if l.key != "" && l.value != "" {
-			if f, ok := attribute(l.key); ok {
-				c.set(f, l.value)
-				continue
-			}
-			if l.key == "type" {
-				setKindFromText(c, l.value, "type")
-				continue
-			}
-		}
-		if l.key != "" && l.value == "" {
-			continue // a sub-header without a value
-		}
-		loose = append(loose, l.text)
-	}
-	readAddressLines(c, loose, part != "address")
 }
 
 var (
@@ -414,10 +312,11 @@ func objects(lines []wline) []object {
 		if l.key == "" || l.indent > 0 {
 			continue // wrapped or indented text belongs to no object
 		}
+		key := normaliseKey(l.key)
 		if cur == nil {
-			cur = &object{first: l.key, values: map[string][]string{}}
+			cur = &object{first: key, values: map[string][]string{}}
 		}
-		cur.values[l.key] = append(cur.values[l.key], l.value)
+		cur.values[key] = append(cur.values[key], l.value)
 	}
 	flush()
 	return out
@@ -429,9 +328,18 @@ func objects(lines []wline) []object {
 // (person:, org: as the .ru registry prints them).
 func readObjects(lines []wline, get func(string) *contact) {
 	objs := objects(lines)
+	// A contact printed further down, referenced by its handle from a
+	// section ("Domain Holder Handle: X" … "NORID Handle: X").
+	for _, role := range []string{roleRegistrant, roleAdministrative} {
+		if c := get(role); c.handle != "" && len(c.values) == 0 {
+			if obj := findHandle(objs, c.handle); obj != nil {
+				readContactObject(c, *obj)
+			}
+		}
+	}
 	var domain *object
 	for i := range objs {
-		if _, ok := objs[i].values["domain"]; ok {
+		if isDomainObject(objs[i]) {
 			domain = &objs[i]
 			break
 		}
@@ -456,8 +364,8 @@ func readObjects(lines []wline, get func(string) *contact) {
 		keys []string
 		role string
 	}{
-		{[]string{"holder-c", "holder", "registrant", "owner-c", "registrant-c"}, roleRegistrant},
-		{[]string{"admin-c"}, roleAdministrative},
+		{[]string{"holder c", "holder", "registrant", "owner c", "registrant c"}, roleRegistrant},
+		{[]string{"admin c"}, roleAdministrative},
 	}
 	for _, ref := range refs {
 		for _, key := range ref.keys {
@@ -478,6 +386,21 @@ func readObjects(lines []wline, get func(string) *contact) {
 			break
 		}
 	}
+	// Where the domain object itself describes its holder (IEDR, the old
+	// Finnish registry: "descr: Example Oy", "address: …"), read it as the
+	// registrant when nothing else named one.
+	if reg := get(roleRegistrant); reg.empty() && domain.get("descr") != "" {
+		readAddressLines(reg, append([]string{domain.get("descr")}, domain.values["address"]...), true)
+		if p := domain.get("phone"); p != "" {
+			reg.set(model.FieldPhone, p)
+		}
+	}
+}
+
+func isDomainObject(o object) bool {
+	_, a := o.values["domain"]
+	_, b := o.values["domain name"]
+	return a || b
 }
 
 var handlePattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+$|^[A-Z]{2,}\d+$`)
@@ -486,12 +409,15 @@ func looksLikeHandle(s string) bool { return handlePattern.MatchString(strings.T
 
 func findHandle(objs []object, handle string) *object {
 	for i, o := range objs {
-		if _, isDomain := o.values["domain"]; isDomain {
+		if isDomainObject(o) {
 			continue
 		}
-		for _, k := range []string{"nic-hdl", "contact", "handle", "id"} {
-			if strings.EqualFold(o.get(k), handle) {
-				return &objs[i]
+		for k := range o.values {
+			if k == "nichdl" || strings.HasPrefix(k, "nichdl ") || strings.HasSuffix(k, "handle") ||
+				k == "contact" || k == "id" || k == "nic" || k == "contact id" || k == "hdl" {
+				if strings.EqualFold(strings.TrimSpace(o.get(k)), strings.TrimSpace(handle)) {
+					return &objs[i]
+				}
 			}
 		}
 	}

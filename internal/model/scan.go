@@ -20,10 +20,14 @@ const (
 	VerdictOrganisation Verdict = "organisation"
 	// VerdictNotPublished: the registry publishes no registrant data at all.
 	VerdictNotPublished Verdict = "not_published"
+	// VerdictUndetermined: the response is a registration record, but the
+	// classifier could not place its registrant data (or saw personal-looking
+	// data it could not place). Staff review it.
+	VerdictUndetermined Verdict = "undetermined"
 )
 
 // Verdicts lists every verdict, from worst to best.
-var Verdicts = []Verdict{VerdictExposed, VerdictOrganisation, VerdictProxied, VerdictRedacted, VerdictNotPublished}
+var Verdicts = []Verdict{VerdictExposed, VerdictUndetermined, VerdictOrganisation, VerdictProxied, VerdictRedacted, VerdictNotPublished}
 
 // ParseVerdict reads a verdict's name.
 func ParseVerdict(s string) (Verdict, error) {

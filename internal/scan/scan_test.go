@@ -90,6 +90,9 @@ func TestScanSamplesAgainstTheRegistries(t *testing.T) {
 			seen[r.Verdict]++
 		}
 		for _, v := range model.Verdicts {
+			if v == model.VerdictUndetermined {
+				continue // the sandbox's registries publish only records the classifier can place
+			}
 			if seen[v] == 0 {
 				t.Errorf("no sample domain is %s: %v", v, seen)
 			}
