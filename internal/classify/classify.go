@@ -36,6 +36,8 @@ const (
 	kindUnknown      = ""
 	kindPerson       = "person"
 	kindOrganisation = "organisation"
+	// kindUndetermined: the response does not let a careful reader tell.
+	kindUndetermined = "undetermined"
 )
 
 // contact is one contact read from a response, before judgement.
@@ -170,11 +172,29 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 	proxy := j.proxyService(reg)
 	kind := j.registrantKind(reg)
 	personal := j.personalFields(kind, proxy != "", admin)
+	undetermined := false
+	if kind == kindUnknown && proxy == "" && j.c.Fields[model.FieldName].State == model.FieldAbsent &&
+		j.c.Fields[model.FieldOrganisation].State == model.FieldAbsent &&
+		len(personal) > 0 && !slices.ContainsFunc(personal, func(f model.Field) bool {
+		return f == model.FieldEmail && personalMailbox(j.c.Fields[f].Value) || j.c.Fields[f].Contact == roleAdministrative
+	}) {
+		// Contact data without a name or organisation: whose it is cannot be
+		// told; staff look.
+		j.c.Verdict = model.VerdictUndetermined
+		j.note("%s shown without a name or organisation: whose data it is cannot be told", joinFields(personal))
+		personal, undetermined = nil, true
+	}
 	if len(personal) > 0 && !j.identifies(personal) {
 		j.note("only %s of a person is visible, which identifies nobody", joinFields(personal))
 		personal = nil
 	}
+	if kind == kindUndetermined && len(personal) > 0 && proxy == "" {
+		j.c.Verdict = model.VerdictUndetermined
+		j.note("%s visible of a registrant that cannot be told a person or an organisation", joinFields(personal))
+		undetermined = true
+	}
 	switch {
+	case undetermined:
 	case len(personal) > 0:
 		j.c.Verdict = model.VerdictExposed
 		j.note("personal data of a natural person is visible: %s", joinFields(personal))
@@ -364,9 +384,6 @@ func (j *judgement) registrantKind(reg *contact) string {
 	case org != "" && name != "" && sameName(org, name) && personName(name):
 		j.note("the organisation is the person's own name")
 		return kindPerson
-	case org != "" && name != "" && !sameName(org, name) && containsName(org, name):
-		j.note("the organisation carries the person's own name (a sole trader)")
-		return kindPerson
 	case org != "" && j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(org, j.ours.Name):
 		j.note("the organisation carries our customer's own name (a sole trader)")
 		return kindPerson
@@ -383,6 +400,9 @@ func (j *judgement) registrantKind(reg *contact) string {
 	case name != "" && freeMail(j.value(model.FieldEmail)):
 		j.note("a single name with a private mailbox: taken as a person")
 		return kindPerson
+	case name != "" && utf8.RuneCountInString(strings.TrimSpace(name)) <= 3:
+		j.note("the registrant's name is only initials: whose it is cannot be told")
+		return kindUndetermined
 	case name != "":
 		j.note("the registrant's name is a single word, not a person's full name: taken as an organisation")
 		return kindOrganisation

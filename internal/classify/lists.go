@@ -156,8 +156,16 @@ func legalForm(name string) string {
 }
 
 // organisationWord returns the word in a name that only organisations carry
-// (a university, a ministry, 有限公司), if any.
-func organisationWord(name string) string {
+// (a university, a ministry, 有限公司), if any: as a word of its own, or as
+// the end of a compound ("Tandartsenpraktijk").
+func organisationWord(name string) string { return findOrganisationWord(name, true) }
+
+// standaloneOrganisationWord reports whether a name carries an organisation's
+// word as a word of its own ("Société Editrice du Monde", "University of
+// …"), not only as the end of a compound ("Schildersbedrijf").
+func standaloneOrganisationWord(name string) bool { return findOrganisationWord(name, false) != "" }
+
+func findOrganisationWord(name string, compounds bool) string {
 	f := fold(name)
 	if f == "" {
 		return ""
@@ -174,36 +182,12 @@ func organisationWord(name string) string {
 		}
 		for _, w := range words {
 			if strings.HasPrefix(w, entry) && (len(entry) >= 4 || w == entry) ||
-				len(entry) >= 6 && len(w) > len(entry) && strings.HasSuffix(w, entry) {
+				compounds && len(entry) >= 6 && len(w) > len(entry) && strings.HasSuffix(w, entry) {
 				return entry
 			}
 		}
 	}
 	return ""
-}
-
-// standaloneOrganisationWord reports whether a name carries an organisation's
-// word as a word of its own ("Société Editrice du Monde", "University of
-// …"), not only as the end of a compound ("Schildersbedrijf").
-func standaloneOrganisationWord(name string) bool {
-	f := fold(name)
-	words := strings.FieldsFunc(f, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '&'
-	})
-	for _, entry := range lists.organisationWords {
-		if entry[0] >= utf8.RuneSelf {
-			if strings.Contains(f, entry) {
-				return true
-			}
-			continue
-		}
-		for _, w := range words {
-			if strings.HasPrefix(w, entry) && (len(entry) >= 4 || w == entry) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // roleName reports whether a name is a role's or a department's

@@ -275,7 +275,11 @@ func setKindFromText(c *contact, v, by string) {
 	case f == "":
 	case strings.Contains(f, "individual") || f == "person" || f == "private person" || f == "natural person" || f == "privé":
 		c.kind, c.kindBy = kindPerson, fmt.Sprintf("%s %q", by, strings.TrimSpace(v))
-	case strings.Contains(f, "compan") || strings.Contains(f, "organi") || strings.Contains(f, "limited") ||
+	case strings.Contains(f, "personne physique") || strings.Contains(f, "persona física") || strings.Contains(f, "persona fisica"):
+		c.kind, c.kindBy = kindPerson, fmt.Sprintf("%s %q", by, strings.TrimSpace(v))
+	case organisationWord(v) != "" || legalForm(v) != "" || strings.Contains(f, "soci") || strings.Contains(f, "morale") ||
+		strings.Contains(f, "jurídica") || strings.Contains(f, "juridica") ||
+		strings.Contains(f, "compan") || strings.Contains(f, "organi") || strings.Contains(f, "limited") ||
 		strings.Contains(f, "plc") || strings.Contains(f, "partnership") || strings.Contains(f, "charit") ||
 		strings.Contains(f, "legal") || strings.Contains(f, "government") || strings.Contains(f, "school"):
 		c.kind, c.kindBy = kindOrganisation, fmt.Sprintf("%s %q", by, strings.TrimSpace(v))
