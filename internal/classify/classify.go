@@ -65,6 +65,18 @@ func (c *contact) set(f model.Field, v string) {
 	if v == "" {
 		return
 	}
+	if f == model.FieldName && !strings.Contains(v, " ") && emailPattern.MatchString(v) {
+		f = model.FieldEmail // an address printed where the name belongs
+	}
+	if f == model.FieldName {
+		// "Jan de Vries <jan@example.nl>": the name and its address.
+		if open, end := strings.IndexByte(v, '<'), strings.LastIndexByte(v, '>'); open > 0 && end > open {
+			if e := emailPattern.FindString(v[open:end]); e != "" {
+				c.set(model.FieldEmail, e)
+				v = strings.TrimSpace(v[:open])
+			}
+		}
+	}
 	if f == model.FieldStreet && c.values[f] != "" {
 		if !strings.Contains(c.values[f], v) { // read once by each reader that saw it
 			c.values[f] += ", " + v
@@ -104,6 +116,9 @@ type response struct {
 	// unplaced describes personal-looking data in lines the parser could not
 	// place in any contact (a private e-mail address, a phone number).
 	unplaced []string
+	// standIn is the registry's word that the registrant shown stands in
+	// for the domain's user.
+	standIn string
 	// handles is set when contacts were named by handle only.
 	handles bool
 }
@@ -163,13 +178,25 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 		admin = nil
 	}
 	if admin != nil && !j.visible(model.FieldName) && !j.visible(model.FieldOrganisation) {
-		if added := j.readFields(admin, roleAdministrative); len(added) > 0 {
+		// Only the administrative contact's e-mail, the route SIDN publishes
+		// in a withheld registrant's place; its other data is its own.
+		route := newContact(roleAdministrative)
+		route.kind, route.kindBy = admin.kind, admin.kindBy
+		route.set(model.FieldEmail, admin.values[model.FieldEmail])
+		if why := admin.redacted[model.FieldEmail]; why != "" {
+			route.redacted[model.FieldEmail] = why
+		}
+		if added := j.readFields(route, roleAdministrative); len(added) > 0 {
 			j.note("the administrative contact's %s %s shown where the registrant's data is withheld",
 				joinFields(added), plural(len(added), "is", "are"))
 		}
 	}
 
 	proxy := j.proxyService(reg)
+	if proxy == "" && r.standIn != "" && !reg.empty() {
+		proxy = r.standIn
+		j.note("the registrant shown stands in for the domain's user: %s", r.standIn)
+	}
 	kind := j.registrantKind(reg)
 	personal := j.personalFields(kind, proxy != "", admin)
 	undetermined := false
@@ -328,7 +355,7 @@ func (j *judgement) proxyService(reg *contact) string {
 // organisation, else — for a sole trader's business name — a person.
 func (j *judgement) registrantKind(reg *contact) string {
 	name, org := j.value(model.FieldName), j.value(model.FieldOrganisation)
-	if org != "" && !strings.Contains(org, " ") && strings.Contains(org, ".") {
+	if org != "" && name != "" && !strings.Contains(org, " ") && strings.Contains(org, ".") {
 		org = "" // a website's name, not an organisation's
 	}
 	if j.ours != nil && j.ours.Kind == model.CustomerPerson && (sameName(name, j.ours.Name) || sameName(org, j.ours.Name)) {
@@ -345,6 +372,12 @@ func (j *judgement) registrantKind(reg *contact) string {
 		legalForm(name) == "" && organisationWord(name) == "") {
 		j.note("the response says the registrant is %s (%s)", kindWords(reg.kind), reg.kindBy)
 		return reg.kind
+	}
+	for _, v := range []string{org, name} {
+		if form := soleTraderForm(v); form != "" && legalForm(v) == "" {
+			j.note("%q marks the registrant's business as a sole trader's, whose name is personal data", form)
+			return kindPerson
+		}
 	}
 	if org != "" && name != "" && !sameName(org, name) && containsName(org, name) && legalForm(org) == "" &&
 		personName(name) && organisationWord(name) == "" && !standaloneOrganisationWord(org) {
@@ -390,12 +423,20 @@ func (j *judgement) registrantKind(reg *contact) string {
 	case org != "" && personalNameInside(org) && !standaloneOrganisationWord(org):
 		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
 		return kindPerson
+	case org != "" && name == "" && personName(org) && !standaloneOrganisationWord(org) && !countryWord(org):
+		// Only an organisation field, and it reads as a person's name: a
+		// careful reader cannot tell.
+		j.note("the organisation field reads as a person's name: whose it is cannot be told")
+		return kindUndetermined
 	case org != "":
 		return kindOrganisation
 	case name != "" && roleName(name):
 		j.note("the registrant's name is a role's, not a person's")
 		return kindOrganisation
 	case name != "" && personName(name):
+		return kindPerson
+	case name != "" && strings.Contains(name, ",") && personName(strings.TrimSpace(name[:strings.Index(name, ",")])):
+		j.note("the registrant's name is a person's, followed by a business (a sole trader)")
 		return kindPerson
 	case name != "" && freeMail(j.value(model.FieldEmail)):
 		j.note("a single name with a private mailbox: taken as a person")
@@ -404,7 +445,7 @@ func (j *judgement) registrantKind(reg *contact) string {
 		j.note("the registrant's name is only initials: whose it is cannot be told")
 		return kindUndetermined
 	case name != "":
-		j.note("the registrant's name is a single word, not a person's full name: taken as an organisation")
+		j.note("the registrant's name does not read as a person's full name: taken as an organisation")
 		return kindOrganisation
 	}
 	return kindUnknown
@@ -527,6 +568,16 @@ func personName(name string) bool {
 		}
 	}
 	return !roleName(name)
+}
+
+// countryWord says whether a name carries a country's name ("Google Japan").
+func countryWord(name string) bool {
+	for _, w := range strings.Fields(name) {
+		if countryLine(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // containsSurname says whether s holds the last word of a person's name, of

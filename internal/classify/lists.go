@@ -25,6 +25,8 @@ var lists = struct {
 	nameParticles     map[string]bool
 	withheldNotices   []string
 	notPublished      []string
+	standIn           []string
+	soleTraderForms   []string
 	organisationWords []string
 	roleNames         map[string]bool
 	forwardingMail    []string
@@ -38,6 +40,8 @@ var lists = struct {
 	nameParticles:     set(readList("name-particles.txt")),
 	withheldNotices:   readList("withheld-notices.txt"),
 	notPublished:      readList("not-published-notices.txt"),
+	standIn:           readList("stand-in-notices.txt"),
+	soleTraderForms:   readList("sole-trader-forms.txt"),
 	organisationWords: readList("organisation-words.txt"),
 	roleNames:         set(readList("role-names.txt")),
 	forwardingMail:    readList("forwarding-mail.txt"),
@@ -190,6 +194,20 @@ func findOrganisationWord(name string, compounds bool) string {
 	return ""
 }
 
+// soleTraderForm returns the word in a business name that marks it as one
+// person's ("Firma Jan Kowalski", "… e.K."), if any.
+func soleTraderForm(name string) string {
+	joined := " " + strings.Join(strings.FieldsFunc(fold(name), func(r rune) bool {
+		return unicode.IsSpace(r) || r == ',' || r == '(' || r == ')'
+	}), " ") + " "
+	for _, form := range lists.soleTraderForms {
+		if strings.Contains(joined, " "+form+" ") {
+			return form
+		}
+	}
+	return ""
+}
+
 // roleName reports whether a name is a role's or a department's
 // ("Domain Administrator") rather than a person's.
 func roleName(name string) bool {
@@ -226,6 +244,18 @@ func countryLine(s string) bool { return lists.countries[fold(s)] }
 // registry holds the registrant's data but withholds it.
 func withheldNotice(lower string) string {
 	for _, n := range lists.withheldNotices {
+		if strings.Contains(lower, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// standInNotice returns the notice in a lower-cased text that says the
+// registrant shown stands in for the domain's user.
+func standInNotice(lower string) string {
+	lower = fold(lower)
+	for _, n := range lists.standIn {
 		if strings.Contains(lower, n) {
 			return n
 		}

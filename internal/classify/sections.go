@@ -32,6 +32,8 @@ var roleWords = []struct {
 	{"domain holder", roleRegistrant},
 	{"domain owner", roleRegistrant},
 	{"domain registrant", roleRegistrant},
+	{"registered for", roleRegistrant},
+	{"registered to", roleRegistrant},
 	{"registrant", roleRegistrant},
 	{"holder", roleRegistrant},
 	{"owner", roleRegistrant},
@@ -107,6 +109,18 @@ func normaliseKey(k string) string {
 // "name") for "registrant name", ("registrant", "") for a heading.
 func keyRole(key string) (role, rest string, ok bool) {
 	words := strings.Fields(key)
+	if len(words) > 0 {
+		// A role glued to what follows it: "ownertype", "holdertype".
+		for _, rw := range roleWords {
+			if len(rw.words) >= 5 && !strings.Contains(rw.words, " ") && strings.HasPrefix(words[0], rw.words) {
+				switch tail := words[0][len(rw.words):]; tail {
+				case "type", "name", "email", "phone", "id":
+					words = append([]string{rw.words, tail}, words[1:]...)
+				}
+				break
+			}
+		}
+	}
 	for start := 0; start < len(words) && start <= 3; start++ {
 		for _, rw := range roleWords {
 			n := strings.Count(rw.words, " ") + 1
@@ -200,6 +214,10 @@ var (
 	// a. [Domain Name] value — JPRS numbers its labels in Japanese output.
 	bracketLabel = regexp.MustCompile(`^(?:[a-z]\.?\s+|[a-z]\.)?\[([^\]]{1,60})\]\s*(.*)$`)
 	fullWidth    = strings.NewReplacer("：", ":")
+	// Organisation Name.... value — a dotted leader without a colon.
+	dottedLabel = regexp.MustCompile(`^(\p{L}[\p{L} '-]{1,40}?)\s*\.+\s+(\S.*)$`)
+	// Admin-name          value — a label set off by spaces alone (old SK-NIC).
+	spacedLabel = regexp.MustCompile(`^(\p{L}[\p{L}\d._-]{1,30})\s{2,}(\S.*)$`)
 )
 
 // splitLabel splits "Registrant Name: value" at its first colon: a label
@@ -212,6 +230,12 @@ func splitLabel(t string) (key, value string, ok bool) {
 	}
 	t = fullWidth.Replace(t)
 	colon := strings.IndexByte(t, ':')
+	if m := dottedLabel.FindStringSubmatch(t); m != nil && (colon < 0 || colon > len(m[1])) && knownLabel(normaliseKey(m[1])) {
+		return m[1], strings.TrimSpace(m[2]), true // "Organisation Name.... AOL Inc."
+	}
+	if m := spacedLabel.FindStringSubmatch(t); m != nil && colon < 0 && strings.ContainsAny(m[1], "-_") && knownLabel(normaliseKey(m[1])) {
+		return m[1], strings.TrimSpace(m[2]), true // "Admin-name          Jan de Vries"
+	}
 	if colon <= 0 {
 		return "", "", false
 	}
@@ -243,6 +267,19 @@ func splitLabel(t string) (key, value string, ok bool) {
 		return "", "", false
 	}
 	return key, strings.TrimSpace(rest), true
+}
+
+// knownLabel says whether a folded label is one the reader knows: an
+// attribute, a role (with or without an attribute) or the domain's own.
+func knownLabel(key string) bool {
+	if _, ok := attribute(key); ok || sectionEnd(key) {
+		return true
+	}
+	if _, rest, ok := keyRole(key); ok {
+		_, attr := attribute(rest)
+		return rest == "" || attr || handleKey(rest)
+	}
+	return strings.HasPrefix(key, "organisation ") || strings.HasPrefix(key, "organization ")
 }
 
 // section is a contact section being read.

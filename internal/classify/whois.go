@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/internal/model"
@@ -63,6 +64,9 @@ func parseWHOIS(text string) (*response, error) {
 		if reg := get(roleRegistrant); reg.withheld == "" && len(reg.values) == 0 {
 			reg.withheld = fmt.Sprintf("the registry's notice %q", n)
 		}
+	}
+	if n := standInNotice(lower); n != "" {
+		r.standIn = fmt.Sprintf("the registry's notice %q", n)
 	}
 	if n := notPublishedNotice(lower); n != "" {
 		r.notPublished = fmt.Sprintf("the registry's notice %q", n)
@@ -148,19 +152,26 @@ func readTopLevel(outside []wline, contacts map[string]*contact, get func(string
 	for role, c := range contacts {
 		others = others || role != roleRegistrant && (len(c.values) > 0 || c.handle != "")
 	}
+	var address []string
 	for _, l := range outside {
-		if l.value == "" || l.indent > 0 {
+		if l.value == "" {
 			continue
 		}
 		key := normaliseKey(l.key)
 		switch key {
-		case "organization", "organisation", "組織名", "organization name":
+		case "organization", "organisation", "組織名", "organization name", "organisation name", "network service name":
 			reg.set(model.FieldOrganisation, l.value)
 			continue
+		case "organization address", "organisation address":
+			address = append(address, l.value)
+			continue
 		}
-		if f, ok := attribute(key); ok && !others {
+		if f, ok := attribute(key); ok && !others && l.indent == 0 {
 			reg.set(f, l.value)
 		}
+	}
+	if reg.values[model.FieldOrganisation] != "" {
+		readAddressLines(reg, address, false)
 	}
 }
 
@@ -194,6 +205,7 @@ var (
 func readAddressLines(c *contact, lines []string, withName bool) {
 	var pieces []piece
 	nameTaken := !withName
+	orgTaken := c.values[model.FieldOrganisation] != ""
 	for _, t := range lines {
 		t = strings.TrimSpace(t)
 		switch {
@@ -223,6 +235,11 @@ func readAddressLines(c *contact, lines []string, withName bool) {
 			} else {
 				pieces = append(pieces, piece{model.FieldName, t})
 			}
+		case !orgTaken && digits(t) == "" && (legalForm(t) != "" || standaloneOrganisationWord(t)):
+			// The organisation under a person's name: "Rose Hagan" above
+			// "Google, Inc.".
+			orgTaken = true
+			pieces = append(pieces, piece{model.FieldOrganisation, t})
 		case cityPostal.MatchString(t):
 			m := cityPostal.FindStringSubmatch(t)
 			pieces = append(pieces, piece{model.FieldCity, m[1]}, piece{model.FieldPostalCode, m[2]})
@@ -321,6 +338,9 @@ func objects(lines []wline) []object {
 			cur = &object{first: key, values: map[string][]string{}}
 		}
 		cur.values[key] = append(cur.values[key], l.value)
+		if key == "source" {
+			flush() // RPSL ends an object with its source, blank line or not
+		}
 	}
 	flush()
 	return out
@@ -409,7 +429,30 @@ func isDomainObject(o object) bool {
 
 var handlePattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+$|^[A-Z]{2,}\d+$`)
 
-func looksLikeHandle(s string) bool { return handlePattern.MatchString(strings.TrimSpace(s)) }
+// looksLikeHandle says whether a value is a registry's handle rather than a
+// name: ABC-123, ABC123, or one token of letters and digits mixed
+// ("G79455", "qi9c3zbvhr") — names carry no digits.
+func looksLikeHandle(s string) bool {
+	s = strings.TrimSpace(s)
+	if handlePattern.MatchString(s) {
+		return true
+	}
+	if strings.ContainsAny(s, " .@") || len(s) < 4 || len(s) > 32 {
+		return false
+	}
+	letters, nums := 0, 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			nums++
+		case unicode.IsLetter(r):
+			letters++
+		default:
+			return false
+		}
+	}
+	return letters > 0 && nums > 0
+}
 
 func findHandle(objs []object, handle string) *object {
 	for i, o := range objs {
