@@ -30,6 +30,9 @@ type requestCreateCmd struct {
 	As         string `placeholder:"NAME" help:"The staff member queueing them (default: your user name)."`
 	JSON       bool   `name:"json" help:"One JSON object per domain."`
 	flowFlags
+
+	// Reviewed is a pointer so that a blank --reviewed "" is told from none.
+	Reviewed *string `placeholder:"REASON" help:"With --domain, for a domain whose last verdict is undetermined: you have read its response (the domain's page in the console) and queue it anyway; REASON, kept in the audit trail, says what personal data it shows (name the fields; do not copy the data). For any other verdict it changes nothing: the normal rules apply."`
 }
 
 func (c requestCreateCmd) Run(e *env) error {
@@ -41,6 +44,15 @@ func (c requestCreateCmd) Run(e *env) error {
 	}
 	if chosen != 1 {
 		return usagef("give exactly one of --domain D, --customer N or --all-exposed")
+	}
+	var reviewed string
+	if c.Reviewed != nil {
+		if c.Domain == "" {
+			return usagef("--reviewed is a review of one domain's response: give --domain")
+		}
+		if reviewed = strings.TrimSpace(*c.Reviewed); reviewed == "" {
+			return usagef("--reviewed needs a reason: what personal data does the response show?")
+		}
 	}
 	var reasons string
 	if c.Reasons != "" {
@@ -70,7 +82,7 @@ func (c requestCreateCmd) Run(e *env) error {
 		}
 	}
 	out, err := fl.requests.CreateMany(e.ctx, requests.Selection{Domain: c.Domain, Customer: c.Customer, AllExposed: c.AllExposed},
-		staffActor(e, c.As), requests.CreateOptions{Draft: c.Draft, OptOutReasons: reasons}, progress)
+		staffActor(e, c.As), requests.CreateOptions{Draft: c.Draft, OptOutReasons: reasons, Reviewed: reviewed}, progress)
 	for _, o := range out {
 		if c.JSON {
 			b, _ := json.Marshal(outcomeLine(o))

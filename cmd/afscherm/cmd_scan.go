@@ -36,6 +36,7 @@ type scanLine struct {
 	Status        model.ScanStatus                 `json:"status"`
 	Source        model.Source                     `json:"source,omitempty"`
 	Server        string                           `json:"server,omitempty"`
+	Registrar     model.Registrar                  `json:"registrar"` // the live registrar of record; empty when the record names none
 	ScannedAt     time.Time                        `json:"scanned_at"`
 	FailureReason string                           `json:"failure_reason,omitempty"`
 	Fields        map[model.Field]model.FieldValue `json:"fields,omitempty"`
@@ -94,7 +95,7 @@ func (c scanCmd) Run(e *env) error {
 				}
 				if c.JSON && err == nil {
 					b, _ := json.Marshal(scanLine{Domain: r.Domain, Verdict: r.Verdict, Status: r.Status, Source: r.Source,
-						Server: r.Server, ScannedAt: r.ScannedAt, FailureReason: r.FailureReason, Fields: r.Fields,
+						Server: r.Server, Registrar: r.Registrar, ScannedAt: r.ScannedAt, FailureReason: r.FailureReason, Fields: r.Fields,
 						Match: r.Match, Evidence: r.Evidence})
 					outMu.Lock()
 					fmt.Fprintln(e.stdout, string(b))

@@ -50,7 +50,13 @@ func TestRequestCommands(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		scannedDB(t, url)
 		mailDir := filepath.Join(t.TempDir(), "mail")
-		serveFlags := []string{"--price-table", prices, "--mail-dir", mailDir}
+		// Every request a task for staff, as without --registrars, but with
+		// the name under which SIDN shows the company's .nl domains.
+		registrarsFile := filepath.Join(t.TempDir(), "registrars.json")
+		if err := os.WriteFile(registrarsFile, sandbox.ManualConfig(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		serveFlags := []string{"--price-table", prices, "--mail-dir", mailDir, "--registrars", registrarsFile}
 		flow := append([]string{"--database-url", url, "--as", "anna"}, serveFlags...)
 
 		one := afscherm(t, nil, "", append([]string{"request", "create", "--domain", "janvandenheuvel.nl", "--json"}, flow...)...)
@@ -67,7 +73,7 @@ func TestRequestCommands(t *testing.T) {
 		if notExposed.code != exitFailed || !strings.Contains(notExposed.stderr, "legal entity") {
 			t.Errorf("not exposed: %+v", notExposed)
 		}
-		noPrices := afscherm(t, nil, "", "request", "create", "--database-url", url, "--domain", "anoukdeboer.nl")
+		noPrices := afscherm(t, nil, "", "request", "create", "--database-url", url, "--domain", "anoukdeboer.nl", "--registrars", registrarsFile)
 		if noPrices.code != exitFailed || !strings.Contains(noPrices.stderr, "--price-table") {
 			t.Errorf("no price table: %+v", noPrices)
 		}

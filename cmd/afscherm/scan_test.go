@@ -69,12 +69,25 @@ func TestScanCommand(t *testing.T) {
 		for sc.Scan() {
 			var line struct {
 				Domain, Verdict, Status string
+				Registrar               *struct {
+					Name   string `json:"name"`
+					IANAID string `json:"iana_id"`
+				} `json:"registrar"`
 			}
 			if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 				t.Fatalf("not a JSON line: %q", sc.Text())
 			}
-			if line.Domain == "" || line.Status != "ok" {
+			if line.Domain == "" || line.Status != "ok" || line.Registrar == nil {
 				t.Errorf("line %s", sc.Text())
+			}
+			// The live registrar of record: Openprovider's IANA ID for a
+			// .com, the company's name at SIDN for a .nl, none at DENIC.
+			switch {
+			case line.Registrar == nil:
+			case line.Domain == "janvandenheuvel.com" && (line.Registrar.Name != "Hosting Concepts B.V. d/b/a Openprovider" || line.Registrar.IANAID != "1647"),
+				line.Domain == "janvandenheuvel.nl" && (line.Registrar.Name != sandbox.HostingRegistrar || line.Registrar.IANAID != ""),
+				strings.HasSuffix(line.Domain, ".de") && (line.Registrar.Name != "" || line.Registrar.IANAID != ""):
+				t.Errorf("registrar of record: %s", sc.Text())
 			}
 			verdicts[line.Verdict]++
 			lines++
@@ -109,6 +122,23 @@ func TestScanCommand(t *testing.T) {
 		}
 		if dj.code != exitOK || json.Unmarshal([]byte(dj.stdout), &dg) != nil || len(dg.NewlyExposed) != verdicts["exposed"] {
 			t.Errorf("digest --json: %+v", dj)
+		}
+
+		// By name only, the .nl domains' live registrar (the company, as
+		// SIDN names it) is not "sidn"; the registrars file says it is.
+		var mismatches struct {
+			List []struct{ Domain, Imported string } `json:"registrar_mismatches"`
+		}
+		if json.Unmarshal([]byte(dj.stdout), &mismatches) != nil || len(mismatches.List) == 0 || mismatches.List[0].Imported != "sidn" {
+			t.Errorf("digest by name only: %+v", mismatches)
+		}
+		registrarsFile := filepath.Join(t.TempDir(), "registrars.json")
+		if err := os.WriteFile(registrarsFile, sandbox.ManualConfig(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		dr := afscherm(t, nil, "", "digest", "--database-url", url, "--produce", "--registrars", registrarsFile)
+		if dr.code != exitOK || strings.Contains(dr.stdout, "Registrar of record differs") {
+			t.Errorf("digest --registrars: %+v", dr)
 		}
 	})
 }

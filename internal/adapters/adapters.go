@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/registrars"
 )
 
@@ -22,11 +23,46 @@ func (r Route) matches(d registrars.Domain) bool {
 	return match(r.TLDs, d.TLD()) && match(r.Registrars, d.Registrar)
 }
 
-// Router holds the routes, first match first.
-type Router struct{ routes []Route }
+// Router holds the routes, first match first, and knows the registrars of
+// record they name.
+type Router struct {
+	routes     []Route
+	registrars *Registrars
+}
 
 // NewRouter returns a router over the routes, in order.
-func NewRouter(routes ...Route) *Router { return &Router{routes: routes} }
+func NewRouter(routes ...Route) *Router {
+	r := &Router{routes: routes}
+	r.registrars, _ = NewRegistrars(nil, r.keys()...) // without entries, nothing to refuse
+	return r
+}
+
+// WithRegistrars returns the router with configured registrars of record.
+func (r *Router) WithRegistrars(entries ...RegistrarOfRecord) (*Router, error) {
+	rs, err := NewRegistrars(entries, r.keys()...)
+	if err != nil {
+		return nil, err
+	}
+	return &Router{routes: r.routes, registrars: rs}, nil
+}
+
+// keys are the registrars of record the routes name.
+func (r *Router) keys() []string {
+	var keys []string
+	for _, route := range r.routes {
+		keys = append(keys, route.Registrars...)
+	}
+	return keys
+}
+
+// Registrars tells which of our registrars of record a live record names.
+func (r *Router) Registrars() *Registrars { return r.registrars }
+
+// SameRegistrar reports whether the live registrar of record is the
+// imported one; see Registrars.
+func (r *Router) SameRegistrar(imported string, live model.Registrar) bool {
+	return r.registrars.SameRegistrar(imported, live)
+}
 
 // Choose returns the adapter for a domain and what it says about it: the
 // first route that matches and whose adapter serves the domain; or, when

@@ -31,7 +31,11 @@ import (
 // first match first. Credentials are never in it, only the names of the
 // environment variables or files that hold them.
 type File struct {
-	Adapters []Config `json:"adapters"`
+	// RegistrarsOfRecord say how live records name our registrars of
+	// record, for domains imported without one and to notice a domain
+	// that moved to another registrar.
+	RegistrarsOfRecord []RegistrarOfRecord `json:"registrars_of_record,omitempty"`
+	Adapters           []Config            `json:"adapters"`
 }
 
 // Config is one adapter.
@@ -182,7 +186,11 @@ func Parse(b []byte, name string, d Deps) (*Router, error) {
 		seen[a.Name()] = true
 		routes = append(routes, Route{TLDs: lower(c.TLDs), Registrars: lower(c.Registrars), Adapter: a})
 	}
-	return NewRouter(routes...), nil
+	router, err := NewRouter(routes...).WithRegistrars(f.RegistrarsOfRecord...)
+	if err != nil {
+		return nil, model.Errorf(model.KindInvalid, "registrar configuration %s: %v", name, err)
+	}
+	return router, nil
 }
 
 func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (registrars.Adapter, error) {

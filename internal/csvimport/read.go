@@ -307,9 +307,14 @@ func ReadDomains(r io.Reader, file string) ([]DomainRow, Errors) {
 		if number == "" {
 			problems = append(problems, model.Problem{Field: "customer_number", Reason: "is empty"})
 		}
-		registrar, err := model.NormalizeRegistrar(f["registrar"])
-		if err != nil {
-			problems = append(problems, model.Problem{Field: "registrar", Reason: strings.TrimPrefix(err.Error(), "registrar ")})
+		// An empty registrar is allowed: the live registrar of record from
+		// the domain's scan is used.
+		var registrar string
+		if raw := strings.TrimSpace(f["registrar"]); raw != "" {
+			registrar, err = model.NormalizeRegistrar(raw)
+			if err != nil {
+				problems = append(problems, model.Problem{Field: "registrar", Reason: strings.TrimPrefix(err.Error(), "registrar ")})
+			}
 		}
 		if line, dup := first[name]; dup && name != "" {
 			problems = append(problems, model.Problem{Field: "domain", Reason: fmt.Sprintf("%s appears already on line %d", name, line)})

@@ -119,3 +119,10 @@ func TestSniffDelimiter(t *testing.T) {
 		}
 	}
 }
+
+func TestReadDomainWithoutRegistrar(t *testing.T) {
+	rows, errs := ReadDomains(strings.NewReader("domain,customer_number,registrar\nleeg.com,K1,\nspatie.com,K1,  \n"), "d.csv")
+	if len(errs) != 0 || len(rows) != 2 || rows[0].Registrar != "" || rows[1].Registrar != "" {
+		t.Errorf("rows %+v, problems %v: an empty registrar is allowed (the live one is used)", rows, errs)
+	}
+}

@@ -132,7 +132,7 @@ func (s *session) scanSamples(ctx context.Context) error {
 	if err := printVerdicts(ctx, s.st, out); err != nil {
 		return err
 	}
-	dg, err := scan.ProduceDigest(ctx, s.st, nil)
+	dg, err := scan.ProduceDigestWith(ctx, s.st, s.flow.Adapters, nil)
 	if err != nil {
 		return err
 	}
@@ -225,13 +225,19 @@ func printVerdicts(ctx context.Context, st *store.Store, out io.Writer) error {
 			others[d.LastVerdict] = append(others[d.LastVerdict], d.DisplayName())
 		}
 	}
-	for _, v := range []model.Verdict{model.VerdictProxied, model.VerdictRedacted, model.VerdictOrganisation, model.VerdictNotPublished} {
-		names := others[v]
+	for _, v := range []model.Verdict{model.VerdictUndetermined, model.VerdictProxied, model.VerdictRedacted, model.VerdictOrganisation, model.VerdictNotPublished} {
+		names, label := others[v], string(v)
+		if v == model.VerdictUndetermined {
+			if len(names) == 0 {
+				continue // nothing to review: no line
+			}
+			label += " (for staff to review)"
+		}
 		slices.Sort(names)
 		if len(names) > 4 {
 			names = append(names[:4], fmt.Sprintf("and %d more", len(others[v])-4))
 		}
-		fmt.Fprintf(out, "%s: %s\n", v, strings.Join(names, ", "))
+		fmt.Fprintf(out, "%s: %s\n", label, strings.Join(names, ", "))
 	}
 	return nil
 }

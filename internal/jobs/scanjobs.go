@@ -156,10 +156,17 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error
 			var b strings.Builder
 			dg.WriteText(&b, w.d.Settings.Location)
 			subject := fmt.Sprintf("afscherm digest: %d newly exposed, %d newly shielded", len(dg.NewlyExposed), len(dg.NewlyShielded))
+			if n := len(dg.NewlyUndetermined); n > 0 {
+				subject += fmt.Sprintf(", %d to review", n)
+			}
 			return w.d.Requests.MailStaff(ctx, tx, subject, b.String())
 		}
 	}
-	dg, err := scan.ProduceDigest(ctx, w.d.Store, mailIt)
+	var registrars scan.RegistrarMatcher // by name only, without the request flow's configuration
+	if w.d.Requests != nil && w.d.Requests.Adapters != nil {
+		registrars = w.d.Requests.Adapters
+	}
+	dg, err := scan.ProduceDigestWith(ctx, w.d.Store, registrars, mailIt)
 	if err != nil {
 		return err
 	}
@@ -174,7 +181,8 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[DigestArgs]) error
 		}
 		w.d.Log.Info("drafted requests for newly exposed domains", "count", n)
 	}
-	w.d.Log.Info("digest produced", "newly_exposed", len(dg.NewlyExposed), "newly_shielded", len(dg.NewlyShielded))
+	w.d.Log.Info("digest produced", "newly_exposed", len(dg.NewlyExposed), "newly_shielded", len(dg.NewlyShielded),
+		"newly_undetermined", len(dg.NewlyUndetermined))
 	return nil
 }
 

@@ -382,6 +382,66 @@ func TestStoreDown(t *testing.T) {
 	})
 }
 
+// TestUndetermined: a domain whose last scan is undetermined is counted
+// under that verdict, in the domains read from the database and in the
+// scans observed; before any such scan its series is there at zero.
+func TestUndetermined(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		m := metrics.New()
+		if err := m.WatchStore(st, nil); err != nil {
+			t.Fatal(err)
+		}
+		fams := scrape(t, m.Handler())
+		if n := gaugeOf(family(t, fams, "afscherm_domains"), map[string]string{"verdict": "undetermined"}); n != 0 {
+			t.Errorf("undetermined domains before any scan: %v", n)
+		}
+		if !hasSeries(family(t, fams, "afscherm_scans_total"), "verdict", "undetermined") {
+			t.Error("no undetermined series of scans before the first")
+		}
+
+		r := model.ScanResult{Domain: "onbepaald.nl", Source: model.SourceWHOIS, Status: model.ScanOK,
+			Classification: model.Classification{Verdict: model.VerdictUndetermined}}
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			c := model.Customer{Number: "M1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
+				Country: "NL", Language: model.LanguageDutch}
+			if err := tx.InsertCustomer(ctx, &c); err != nil {
+				return err
+			}
+			if err := tx.InsertDomain(ctx, &model.Domain{Name: r.Domain, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
+				return err
+			}
+			_, err := tx.RecordScan(ctx, &r)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.ObserveScan(r)
+
+		fams = scrape(t, m.Handler())
+		if n := gaugeOf(family(t, fams, "afscherm_domains"), map[string]string{"verdict": "undetermined"}); n != 1 {
+			t.Errorf("undetermined domains: %v, want 1", n)
+		}
+		if n := gaugeOf(family(t, fams, "afscherm_domains"), map[string]string{"verdict": metrics.NoVerdict}); n != 0 {
+			t.Errorf("domains without a verdict: %v, want 0", n)
+		}
+		if n := counterSum(family(t, fams, "afscherm_scans_total"), "verdict", "undetermined"); n != 1 {
+			t.Errorf("undetermined scans: %d, want 1", n)
+		}
+	})
+}
+
+// hasSeries reports whether the family has a series with the label's value.
+func hasSeries(f *dto.MetricFamily, name, value string) bool {
+	for _, m := range f.Metric {
+		if label(m, name) == value {
+			return true
+		}
+	}
+	return false
+}
+
 func TestHostLabelsAreBounded(t *testing.T) {
 	m := metrics.New()
 	for i := range 300 {

@@ -125,6 +125,9 @@ type ScanResult struct {
 	ScannedAt time.Time
 	Source    Source // where the classified answer came from
 	Server    string // the host that answered
+	// Registrar is the registrar of record the live record names; zero
+	// when it names none, or no record was read.
+	Registrar Registrar
 	Status    ScanStatus
 	// FailureReason is a short, stable category ("timeout", "rate_limited",
 	// "malformed", …) for counting; FailureDetail says more, without

@@ -69,8 +69,13 @@ func TestABadPartyIsATypedErrorWithAnAuditEntryAndNoCharge(t *testing.T) {
 			return a
 		}
 		use := func(s, o registrars.Adapter) {
-			f.svc.Adapters = adapters.NewRouter(adapters.Route{TLDs: []string{"nl"}, Registrars: []string{"sidn"}, Adapter: s},
-				adapters.Route{TLDs: []string{"com"}, Registrars: []string{"openprovider"}, Adapter: o})
+			router, err := adapters.NewRouter(adapters.Route{TLDs: []string{"nl"}, Registrars: []string{"sidn"}, Adapter: s},
+				adapters.Route{TLDs: []string{"com"}, Registrars: []string{"openprovider"}, Adapter: o}).
+				WithRegistrars(sandbox.RegistrarsOfRecord()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.svc.Adapters = router
 		}
 		use(makeSIDN(""), makeOpenprovider(""))
 

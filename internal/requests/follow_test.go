@@ -77,20 +77,8 @@ func TestStillExposedAfterCompletionAlertsStaffOnce(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		f := newFixture(t, url)
 		ctx := context.Background()
-		domain := f.Exposed(t, "com", "openprovider")[0]
-		r := f.Approve(t, domain)
-		if err := f.svc.Submit(ctx, r.ID); err != nil {
-			t.Fatal(err)
-		}
-		tasks, _ := f.st.Tasks(ctx, true)
-		if _, err := f.svc.TaskDone(ctx, tasks[0].ID, staff, "done, they say"); err != nil { // but the data stays visible
-			t.Fatal(err)
-		}
-		alerts := func() int {
-			events, _ := f.st.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
-				Action: "request.verify_alert"})
-			return len(events)
-		}
+		domain, r := f.completedByTask(t) // but the data stays visible
+		alerts := func() int { return f.auditCount(t, r.ID, "request.verify_alert") }
 		for _, step := range []time.Duration{0, time.Hour, f.svc.Timing.VerifyAlert, time.Hour} {
 			f.clock.Add(step)
 			if _, ok := requests.AsLater(f.svc.Verify(ctx, r.ID)); !ok {
@@ -102,4 +90,32 @@ func TestStillExposedAfterCompletionAlertsStaffOnce(t *testing.T) {
 			t.Errorf("request %s, %d alerts, %d staff mails; want completed, one alert, one mail", got.State, alerts(), staffMails(t, f.st, domain))
 		}
 	})
+}
+
+// completedByTask takes an exposed .com domain through approval and a
+// staff task to completed, and returns it with its request.
+func (f *fixture) completedByTask(t *testing.T) (string, model.PrivacyRequest) {
+	t.Helper()
+	ctx := context.Background()
+	domain := f.Exposed(t, "com", "openprovider")[0]
+	r := f.Approve(t, domain)
+	if err := f.svc.Submit(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ := f.st.Tasks(ctx, true)
+	if _, err := f.svc.TaskDone(ctx, tasks[0].ID, staff, "done, they say"); err != nil {
+		t.Fatal(err)
+	}
+	return domain, r
+}
+
+// auditCount counts a request's audit events of one action.
+func (f *fixture) auditCount(t *testing.T, request int64, action string) int {
+	t.Helper()
+	events, err := f.st.AuditEvents(context.Background(), store.AuditFilter{SubjectKind: "request",
+		SubjectID: strconv.FormatInt(request, 10), Action: action})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(events)
 }

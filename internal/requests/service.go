@@ -101,6 +101,10 @@ type CreateOptions struct {
 	// OptOutReasons are the customer's reasons for a registry's opt-out
 	// (SIDN), for one domain; the quote then includes the opt-out.
 	OptOutReasons string
+	// Reviewed is staff's reason for queueing a domain whose last verdict is
+	// undetermined, after looking at its response; it is kept in the
+	// creation's audit event. For any other verdict it changes nothing.
+	Reviewed string
 }
 
 // Refusal is why a domain gets no request: a clear answer for staff.
@@ -112,8 +116,9 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Domain + ": " + r.Reason }
 
 // Create queues a privacy request for one domain: it must be ours, active,
-// exposed at its last scan, served by an adapter and priced, and have no
-// open request. Unless it is a draft, the customer gets the quote and the
+// exposed at its last scan (or undetermined, with staff's reason in
+// opts.Reviewed), served by an adapter and priced, and have no open
+// request. Unless it is a draft, the customer gets the quote and the
 // approval link in the same transaction.
 func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts CreateOptions) (model.PrivacyRequest, error) {
 	name, err := model.NormalizeDomainName(name)
@@ -123,6 +128,9 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err := checkReasons(opts.OptOutReasons); err != nil {
 		return model.PrivacyRequest{}, err
 	}
+	if err := checkReviewed(opts.Reviewed); err != nil {
+		return model.PrivacyRequest{}, err
+	}
 	d, err := s.Store.Domain(ctx, name)
 	if model.IsKind(err, model.KindNotFound) {
 		return model.PrivacyRequest{}, model.Errorf(model.KindNotFound, "%s is not one of our customers' domains", name)
@@ -130,7 +138,7 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	r, refusal, err := s.prepare(ctx, d, by, opts)
+	r, reviewed, refusal, err := s.prepare(ctx, d, by, opts)
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
@@ -142,9 +150,15 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 		if err := tx.InsertRequest(ctx, &r); err != nil {
 			return err
 		}
-		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
+		created := model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
 			SubjectID: strconv.FormatInt(r.ID, 10), ToState: string(r.State),
-			Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}); err != nil {
+			Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}
+		if reviewed {
+			created.Reason = "reviewed: " + strings.TrimSpace(opts.Reviewed)
+			created.Details["reviewed_verdict"] = string(model.VerdictUndetermined)
+			created.Details["scan_id"] = r.ScanID
+		}
+		if _, err := tx.AddAuditEvent(ctx, created); err != nil {
 			return err
 		}
 		if opts.Draft {
@@ -155,50 +169,56 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	s.log().Info("request created", "request", r.ID, "domain", r.Domain, "state", r.State)
+	s.log().Info("request created", "request", r.ID, "domain", r.Domain, "state", r.State, "reviewed", reviewed)
 	return r, nil
 }
 
 // prepare checks a domain and prices its request; a non-empty refusal says
-// why it gets none.
-func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, opts CreateOptions) (model.PrivacyRequest, string, error) {
+// why it gets none. reviewed says that the domain's last verdict was
+// undetermined and staff's reason let it through.
+func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, opts CreateOptions) (_ model.PrivacyRequest, reviewed bool, refusal string, _ error) {
 	if !d.Active() {
-		return model.PrivacyRequest{}, "the domain is no longer with us", nil
+		return model.PrivacyRequest{}, false, "the domain is no longer with us", nil
 	}
 	if open, err := s.Store.Requests(ctx, store.RequestFilter{Domain: d.Name, OpenOnly: true}); err != nil {
-		return model.PrivacyRequest{}, "", err
+		return model.PrivacyRequest{}, false, "", err
 	} else if len(open) > 0 {
-		return model.PrivacyRequest{}, fmt.Sprintf("it has an open request already (%d, %s)", open[0].ID, open[0].State), nil
+		return model.PrivacyRequest{}, false, fmt.Sprintf("it has an open request already (%d, %s)", open[0].ID, open[0].State), nil
 	}
 	scan, err := s.Store.LatestScan(ctx, d.Name)
 	if model.IsKind(err, model.KindNotFound) {
-		return model.PrivacyRequest{}, "it has not been scanned yet; scan it first", nil
+		return model.PrivacyRequest{}, false, "it has not been scanned yet; scan it first", nil
 	}
 	if err != nil {
-		return model.PrivacyRequest{}, "", err
+		return model.PrivacyRequest{}, false, "", err
 	}
-	if reason := notExposed(scan); reason != "" {
-		return model.PrivacyRequest{}, reason, nil
+	reviewed = scan.Status == model.ScanOK && scan.Verdict == model.VerdictUndetermined && opts.Reviewed != ""
+	if reason := notExposed(scan); reason != "" && !reviewed {
+		return model.PrivacyRequest{}, false, reason, nil
 	}
-	rd := registrars.Domain{Name: d.Name, Registrar: d.Registrar}
+	registrar, refusal := s.registrarOf(d, scan)
+	if refusal != "" {
+		return model.PrivacyRequest{}, false, refusal, nil
+	}
+	rd := registrars.Domain{Name: d.Name, Registrar: registrar}
 	adapter, support := s.Adapters.Choose(rd)
 	if adapter == nil {
-		return model.PrivacyRequest{}, "shielding is not possible here: " + support.Reason, nil
+		return model.PrivacyRequest{}, false, "shielding is not possible here: " + support.Reason, nil
 	}
 	if opts.OptOutReasons != "" && !support.OptOut {
-		return model.PrivacyRequest{}, "its party (" + adapter.Name() + ") has no opt-out for the customer's reasons", nil
+		return model.PrivacyRequest{}, false, "its party (" + adapter.Name() + ") has no opt-out for the customer's reasons", nil
 	}
 	cost, err := adapter.Price(ctx, rd)
 	if err != nil {
-		return model.PrivacyRequest{}, "", fmt.Errorf("price of %s: %w", d.Name, err)
+		return model.PrivacyRequest{}, false, "", fmt.Errorf("price of %s: %w", d.Name, err)
 	}
-	fee, err := s.Prices.ServiceFee(d.TLD(), d.Registrar)
+	fee, err := s.Prices.ServiceFee(d.TLD(), registrar)
 	if err != nil {
-		return model.PrivacyRequest{}, "", err
+		return model.PrivacyRequest{}, false, "", err
 	}
 	c, err := s.Store.Customer(ctx, d.CustomerNumber)
 	if err != nil {
-		return model.PrivacyRequest{}, "", err
+		return model.PrivacyRequest{}, false, "", err
 	}
 	price := model.NewPrice(model.Cents(cost), fee)
 	expires := s.Store.Now().Add(s.Timing.ApprovalTTL)
@@ -208,13 +228,13 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 			Reasons: opts.OptOutReasons}), Price: price, ExpiresOn: model.DateOf(expires, s.location()),
 	})
 	if err != nil {
-		return model.PrivacyRequest{}, "", err
+		return model.PrivacyRequest{}, false, "", err
 	}
 	return model.PrivacyRequest{
 		Domain: d.Name, DomainID: d.ID, CustomerNumber: c.Number, CustomerID: c.ID, State: model.StateQuoted,
 		Price: price, Quote: text, ScanID: scan.ID, ExpiresAt: expires, Adapter: adapter.Name(),
 		Partial: support.Partial, CreatedBy: by, OptOutReasons: opts.OptOutReasons,
-	}, "", nil
+	}, reviewed, "", nil
 }
 
 // notExposed says why a scan offers nothing to shield, deciding from the
@@ -237,6 +257,9 @@ func notExposed(r model.ScanResult) string {
 		return "a privacy service already stands in for the registrant"
 	case model.VerdictOrganisation:
 		return "only a legal entity's data is visible, which is not personal data"
+	case model.VerdictUndetermined:
+		return "the classifier could not place its registrant data (undetermined): look at the response of its last scan " +
+			"on the domain's page, and if personal data is visible queue it with --reviewed \"REASON\""
 	}
 	return "its last scan gave no verdict"
 }
@@ -454,6 +477,27 @@ func IsLinkUnusable(err error) bool { return errors.Is(err, errLinkUnusable) }
 
 // MaxReasons bounds the customer's opt-out reasons, in characters.
 const MaxReasons = 4000
+
+// MaxReviewed bounds staff's reason for queueing an undetermined domain.
+const MaxReviewed = 1000
+
+// checkReviewed checks staff's reason for queueing an undetermined domain:
+// when given, some text, on one line.
+func checkReviewed(s string) error {
+	if s == "" {
+		return nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return model.Errorf(model.KindInvalid, "the reason for queueing a reviewed domain is blank: say why")
+	}
+	if utf8.RuneCountInString(s) > MaxReviewed {
+		return model.Errorf(model.KindInvalid, "the reason for queueing a reviewed domain is longer than %d characters", MaxReviewed)
+	}
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) {
+		return model.Errorf(model.KindInvalid, "the reason for queueing a reviewed domain must be text on one line")
+	}
+	return nil
+}
 
 // checkReasons refuses opt-out reasons that are too long or hold control
 // characters other than line breaks and tabs. The text itself is never

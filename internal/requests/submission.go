@@ -37,7 +37,7 @@ func (s *Service) adapterFor(r model.PrivacyRequest) (registrars.Adapter, regist
 	d := registrars.Domain{Name: r.Domain}
 	req := registrars.Request{ID: r.ID, Language: string(r.Quote.Language), Reasons: r.OptOutReasons}
 	if dom, err := s.Store.Domain(ctx, r.Domain); err == nil {
-		d.Registrar = dom.Registrar
+		d.Registrar = s.registrarForFiling(ctx, dom)
 		if c, err := s.Store.Customer(ctx, dom.CustomerNumber); err == nil {
 			req.Person = c.Kind == model.CustomerPerson
 		}
@@ -339,7 +339,10 @@ func (s *Service) Reverse(ctx context.Context, id int64, by model.Actor, reason 
 // Verify scans a completed request's domain again: verified when the data
 // is gone (or, where the party can shield only part, when no more than
 // that part shows); otherwise again later, and staff hear of it once when
-// it takes longer than it should.
+// it takes longer than it should. A re-scan the classifier could not place
+// (undetermined) verifies nothing: staff are asked at once, once, to look
+// at the response, and the re-scans go on, so that one it can place
+// decides.
 func (s *Service) Verify(ctx context.Context, id int64) error {
 	r, err := s.Store.Request(ctx, id)
 	if err != nil {
@@ -362,6 +365,12 @@ func (s *Service) Verify(ctx context.Context, id int64) error {
 				Details: map[string]any{"scan_id": scan.ID, "verdict": string(scan.Verdict)}})
 		}))
 	}
+	if scan.Status == model.ScanOK && scan.Verdict == model.VerdictUndetermined {
+		if err := s.alertUndetermined(ctx, r, scan); err != nil {
+			return err
+		}
+		return &Later{After: s.Timing.VerifyEvery, Why: "the re-scan could not place the registrant data; staff review it"}
+	}
 	completedAt, err := s.completedAt(ctx, r)
 	if err != nil {
 		return err
@@ -376,8 +385,8 @@ func (s *Service) Verify(ctx context.Context, id int64) error {
 
 // shielded says whether a scan shows a completed request done.
 func shielded(r model.PrivacyRequest, scan model.ScanResult) bool {
-	if scan.Status != model.ScanOK {
-		return false
+	if scan.Status != model.ScanOK || scan.Verdict == model.VerdictUndetermined {
+		return false // undetermined: nobody knows yet whether the data is gone
 	}
 	if scan.Verdict != model.VerdictExposed {
 		return true
@@ -404,20 +413,36 @@ func (s *Service) completedAt(ctx context.Context, r model.PrivacyRequest) (time
 }
 
 func (s *Service) alertStillVisible(ctx context.Context, r model.PrivacyRequest, scan model.ScanResult) error {
+	return s.alertOnce(ctx, r, scan, "request.verify_alert", "still exposed after completion",
+		fmt.Sprintf("afscherm: %s is still exposed after request %d", r.Domain, r.ID),
+		fmt.Sprintf("The party reported request %d for %s done, but the scans still find personal data visible.\n"+
+			"See: afscherm request show %d\n", r.ID, r.Domain, r.ID))
+}
+
+func (s *Service) alertUndetermined(ctx context.Context, r model.PrivacyRequest, scan model.ScanResult) error {
+	return s.alertOnce(ctx, r, scan, "request.verify_review", "the re-scan after completion is undetermined",
+		fmt.Sprintf("afscherm: review %s: the check of request %d could not place the registrant data", r.Domain, r.ID),
+		fmt.Sprintf("The party reported request %d for %s done, but the classifier could not place the registrant data\n"+
+			"of the re-scan (verdict undetermined), so the request is not verified. Look at the response on the\n"+
+			"domain's page in the console: the scans go on every %s, and one the classifier can place decides.\n"+
+			"See: afscherm request show %d\n", r.ID, r.Domain, s.Timing.VerifyEvery, r.ID))
+}
+
+// alertOnce mails staff about a completed request, once per action: an
+// audit event of that action says it was done.
+func (s *Service) alertOnce(ctx context.Context, r model.PrivacyRequest, scan model.ScanResult, action, reason, subject, body string) error {
 	sid := strconv.FormatInt(r.ID, 10)
-	done, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: sid, Action: "request.verify_alert"})
+	done, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: sid, Action: action})
 	if err != nil || len(done) > 0 {
 		return err
 	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "request.verify_alert",
-			SubjectKind: "request", SubjectID: sid, Reason: "still exposed after completion",
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: action,
+			SubjectKind: "request", SubjectID: sid, Reason: reason,
 			Details: map[string]any{"scan_id": scan.ID, "domain": r.Domain}}); err != nil {
 			return err
 		}
-		s.log().Warn("completed request still exposed", "request", r.ID, "domain", r.Domain)
-		return s.alert(ctx, tx, fmt.Sprintf("afscherm: %s is still exposed after request %d", r.Domain, r.ID),
-			fmt.Sprintf("The party reported request %d for %s done, but the scans still find personal data visible.\n"+
-				"See: afscherm request show %d\n", r.ID, r.Domain, r.ID))
+		s.log().Warn("completed request not verified", "request", r.ID, "domain", r.Domain, "why", reason)
+		return s.alert(ctx, tx, subject, body)
 	})
 }

@@ -43,7 +43,9 @@ func ViewOf(r model.PrivacyRequest) View {
 }
 
 // Selection says which domains to queue requests for: one, a customer's
-// exposed ones, or every exposed one.
+// exposed ones, or every exposed one. Only the one domain may be other
+// than exposed (undetermined, reviewed by staff): a customer's and all
+// select exposed domains only.
 type Selection struct {
 	Domain     string
 	Customer   string
@@ -64,6 +66,9 @@ type Outcome struct {
 func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor, opts CreateOptions, progress func(done, total int)) ([]Outcome, error) {
 	if opts.OptOutReasons != "" && sel.Domain == "" {
 		return nil, model.Errorf(model.KindInvalid, "opt-out reasons are one customer's, for one domain: give the domain")
+	}
+	if opts.Reviewed != "" && sel.Domain == "" {
+		return nil, model.Errorf(model.KindInvalid, "a review is of one domain's response: give the domain")
 	}
 	if sel.Domain != "" {
 		r, err := s.Create(ctx, sel.Domain, by, opts)

@@ -167,12 +167,13 @@ func (r *Registrars) Env() map[string]string {
 
 // Config is the registrar configuration (afscherm --registrars) that
 // reaches these parties: SIDN for .nl, Openprovider for .com and .net,
-// and everything else as a task for staff. caFile is the world's CA
+// and everything else as a task for staff; with how this world's records
+// name the registrars of record (RegistrarsOfRecord). caFile is the world's CA
 // (CAFile) for another process; empty for this one, which passes the
 // network's roots and dialer instead.
 func (r *Registrars) Config(caFile string) []byte {
 	type obj = map[string]any
-	cfg := obj{"adapters": []obj{
+	cfg := obj{"registrars_of_record": RegistrarsOfRecord(), "adapters": []obj{
 		{"type": "sidn", "tlds": []string{"nl"}, "registrars": []string{"sidn"},
 			"epp":        obj{"address": r.sidnAddr, "client_id": sidnClientID, "password_env": SIDNPasswordEnv, "ca_file": caFile, "timeout": "20s"},
 			"opt_out_to": SIDNOptOutAddress,
@@ -186,6 +187,18 @@ func (r *Registrars) Config(caFile string) []byte {
 	b, err := json.MarshalIndent(cfg, "", "  ")
 	if err != nil {
 		panic(fmt.Sprintf("sandbox: registrar configuration: %v", err)) // a map of strings always marshals
+	}
+	return b
+}
+
+// ManualConfig is the registrar configuration that makes every request a
+// task for staff, as afscherm does without --registrars, but knows how
+// this world's records name the registrars of record.
+func ManualConfig() []byte {
+	b, err := json.Marshal(map[string]any{"registrars_of_record": RegistrarsOfRecord(),
+		"adapters": []any{map[string]any{"type": "manual", "tlds": []string{"*"}, "registrars": []string{"*"}}}})
+	if err != nil {
+		panic(fmt.Sprintf("sandbox: registrar configuration: %v", err)) // plain values always marshal
 	}
 	return b
 }

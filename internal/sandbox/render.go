@@ -41,6 +41,11 @@ func (s rdapSource) Domain(name string) ([]byte, bool) {
 	}
 	registrar := map[string]any{"objectClassName": "entity", "roles": []string{"registrar"}, "handle": "4711",
 		"vcardArray": vcard(prop("fn", r.Registrar))}
+	if r.RegistrarIANAID != "" && (s.style == StyleThin || s.style == StyleRegistrar) {
+		// ICANN's profile: the registrar's IANA ID as handle and public ID.
+		registrar["handle"] = r.RegistrarIANAID
+		registrar["publicIds"] = []any{map[string]any{"type": "IANA Registrar ID", "identifier": r.RegistrarIANAID}}
+	}
 	entities := []any{registrar}
 	switch s.style {
 	case StyleDENIC:
@@ -200,6 +205,9 @@ func (s whoisSource) Domain(name string) (string, bool) {
 		fmt.Fprintf(&b, "Domain: %s\nNserver: ns1.hosting.example\nStatus: connect\nChanged: 2024-01-02T10:00:00+01:00\n", r.Domain)
 	default:
 		fmt.Fprintf(&b, "Domain Name: %s\nRegistrar: %s\n", strings.ToUpper(r.Domain), r.Registrar)
+		if r.RegistrarIANAID != "" {
+			fmt.Fprintf(&b, "Registrar IANA ID: %s\n", r.RegistrarIANAID)
+		}
 		switch {
 		case r.Proxy:
 			p := privacyService

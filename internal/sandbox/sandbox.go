@@ -35,9 +35,13 @@ type Contact struct {
 
 // Registration is one domain as the registry and registrar hold it.
 type Registration struct {
-	Domain     string
-	Registrar  string // the registrar's name, as published
-	Registrant Contact
+	Domain    string
+	Registrar string // the registrar's name, as published
+	// RegistrarIANAID is the registrar's IANA Registrar ID, published by
+	// the registries and registrars that follow ICANN's rules; empty for
+	// a ccTLD registrar.
+	RegistrarIANAID string
+	Registrant      Contact
 	// AdminEmail is the administrative contact's e-mail, which SIDN shows
 	// in a private registrant's place.
 	AdminEmail string

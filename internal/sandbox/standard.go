@@ -3,6 +3,7 @@ package sandbox
 import (
 	"hash/fnv"
 
+	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/model"
 )
 
@@ -72,8 +73,12 @@ func (w *World) Register(customers []model.Customer, domains []model.Domain) {
 		if !ok {
 			continue
 		}
+		registrar := liveRegistrars[d.Registrar]
+		if registrar.name == "" {
+			registrar = liveRegistrars["openprovider"]
+		}
 		reg := Registration{
-			Domain: d.Name, Registrar: "Openprovider (sandbox)", AdminEmail: HostingRoleAddress,
+			Domain: d.Name, Registrar: registrar.name, RegistrarIANAID: registrar.ianaID, AdminEmail: HostingRoleAddress,
 			Registrant: Contact{Person: c.Kind == model.CustomerPerson, Name: c.Name, Street: c.Street,
 				PostalCode: c.PostalCode, City: c.City, Country: c.Country, Email: c.Email, Phone: c.Phone},
 		}
@@ -89,6 +94,30 @@ func (w *World) Register(customers []model.Customer, domains []model.Domain) {
 			reg.Proxy = true
 		}
 		w.Set(reg)
+	}
+}
+
+// HostingRegistrar is the hosting company as SIDN names it: the registrar
+// of record of its .nl domains, which it registers itself.
+const HostingRegistrar = "Hosting Voorbeeld B.V."
+
+// liveRegistrars are the registrars of record the records of this world
+// name, by the names the import gives them; a domain imported without one
+// is with Openprovider.
+var liveRegistrars = map[string]struct{ name, ianaID string }{
+	"openprovider": {"Hosting Concepts B.V. d/b/a Openprovider", "1647"},
+	"sidn":         {HostingRegistrar, ""},
+	"rrpproxy":     {"Key-Systems GmbH d/b/a RRPproxy", "269"},
+}
+
+// RegistrarsOfRecord say how this world's records name the registrars of
+// record of the sample import, as a registrars file's
+// "registrars_of_record" would.
+func RegistrarsOfRecord() []adapters.RegistrarOfRecord {
+	return []adapters.RegistrarOfRecord{
+		{Registrar: "openprovider", IANAIDs: []string{liveRegistrars["openprovider"].ianaID}},
+		{Registrar: "sidn", Names: []string{HostingRegistrar}},
+		{Registrar: "rrpproxy", IANAIDs: []string{liveRegistrars["rrpproxy"].ianaID}},
 	}
 }
 

@@ -14,16 +14,47 @@ import (
 )
 
 // Digest tells staff what changed in a period: which domains became
-// exposed, which stopped being exposed, and how the scans went.
+// exposed, which stopped being exposed, which the classifier could not
+// place, and how the scans went.
 type Digest struct {
-	PeriodStart   time.Time             `json:"period_start"`
-	PeriodEnd     time.Time             `json:"period_end"`
-	NewlyExposed  []Change              `json:"newly_exposed"`
-	NewlyShielded []Change              `json:"newly_shielded"`
-	OtherChanges  []Change              `json:"other_changes"`
-	FirstScans    int                   `json:"first_scans"` // domains scanned for the first time, not exposed
-	Scans         map[string]int        `json:"scans"`       // by outcome: a verdict, not_registered, or failed:REASON
-	Verdicts      map[model.Verdict]int `json:"verdicts"`    // of all active domains, now
+	PeriodStart   time.Time `json:"period_start"`
+	PeriodEnd     time.Time `json:"period_end"`
+	NewlyExposed  []Change  `json:"newly_exposed"`
+	NewlyShielded []Change  `json:"newly_shielded"`
+	// NewlyUndetermined are the domains whose verdict became undetermined,
+	// first scans included: staff must look at each, never let it pass.
+	NewlyUndetermined []Change              `json:"newly_undetermined"`
+	OtherChanges      []Change              `json:"other_changes"`
+	FirstScans        int                   `json:"first_scans"` // domains scanned for the first time, neither exposed nor undetermined
+	Scans             map[string]int        `json:"scans"`       // by outcome: a verdict, not_registered, or failed:REASON
+	Verdicts          map[model.Verdict]int `json:"verdicts"`    // of all active domains, now
+	// RegistrarMismatches are the active domains whose live registrar of
+	// record, at their latest scan, is not the imported one: moved to
+	// another registrar, or imported wrongly. They get no request.
+	RegistrarMismatches []RegistrarMismatch `json:"registrar_mismatches"`
+}
+
+// RegistrarMismatch is a domain whose live record names another registrar
+// than the import.
+type RegistrarMismatch struct {
+	Domain   string          `json:"domain"`
+	Customer string          `json:"customer"`
+	Imported string          `json:"imported"`
+	Live     model.Registrar `json:"live"`
+}
+
+// RegistrarMatcher says whether a live registrar of record is the
+// imported one (adapters.Router and adapters.Registrars are one).
+type RegistrarMatcher interface {
+	SameRegistrar(imported string, live model.Registrar) bool
+}
+
+// namesOnly compares registrars without a configuration: the live name
+// against the imported registrar's own name.
+type namesOnly struct{}
+
+func (namesOnly) SameRegistrar(imported string, live model.Registrar) bool {
+	return imported == "" || live.Name == "" || model.RegistrarNamesMatch(live.Name, imported)
 }
 
 // Change is one domain's change of verdict.
@@ -35,9 +66,17 @@ type Change struct {
 	At       time.Time `json:"at"`
 }
 
-// BuildDigest reads the period's verdict changes and scan outcomes.
+// BuildDigest reads the period's verdict changes and scan outcomes; it
+// compares registrars of record by name only (see BuildDigestWith).
 func BuildDigest(ctx context.Context, st *store.Store, start, end time.Time) (Digest, error) {
-	d := Digest{PeriodStart: start.UTC(), PeriodEnd: end.UTC(), NewlyExposed: []Change{}, NewlyShielded: []Change{}, OtherChanges: []Change{}}
+	return BuildDigestWith(ctx, st, nil, start, end)
+}
+
+// BuildDigestWith is BuildDigest comparing the live registrars of record
+// with the imported ones as registrars says (nil: by name only).
+func BuildDigestWith(ctx context.Context, st *store.Store, registrars RegistrarMatcher, start, end time.Time) (Digest, error) {
+	d := Digest{PeriodStart: start.UTC(), PeriodEnd: end.UTC(), NewlyExposed: []Change{}, NewlyShielded: []Change{},
+		NewlyUndetermined: []Change{}, OtherChanges: []Change{}, RegistrarMismatches: []RegistrarMismatch{}}
 	events, err := st.AuditEvents(ctx, store.AuditFilter{Action: ActionVerdictChanged, Since: start})
 	if err != nil {
 		return d, err
@@ -65,6 +104,10 @@ func BuildDigest(ctx context.Context, st *store.Store, start, end time.Time) (Di
 		switch {
 		case exposedNow && !exposedBefore:
 			d.NewlyExposed = append(d.NewlyExposed, c)
+		case c.To == string(model.VerdictUndetermined) && c.From != c.To:
+			// Before "shielded": exposed data the classifier can no longer
+			// place has not been shielded.
+			d.NewlyUndetermined = append(d.NewlyUndetermined, c)
 		case exposedBefore && !exposedNow:
 			d.NewlyShielded = append(d.NewlyShielded, c)
 		case c.From == "":
@@ -79,13 +122,42 @@ func BuildDigest(ctx context.Context, st *store.Store, start, end time.Time) (Di
 	if d.Verdicts, err = st.VerdictCounts(ctx); err != nil {
 		return d, err
 	}
+	if d.RegistrarMismatches, err = registrarMismatches(ctx, st, registrars); err != nil {
+		return d, err
+	}
 	return d, nil
+}
+
+// registrarMismatches lists the active domains whose latest scan names
+// another registrar of record than the import.
+func registrarMismatches(ctx context.Context, st *store.Store, registrars RegistrarMatcher) ([]RegistrarMismatch, error) {
+	if registrars == nil {
+		registrars = namesOnly{}
+	}
+	all, err := st.DomainRegistrars(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []RegistrarMismatch{}
+	for _, r := range all {
+		if !registrars.SameRegistrar(r.Imported, r.Live) {
+			out = append(out, RegistrarMismatch{Domain: r.Domain, Customer: r.Customer, Imported: r.Imported, Live: r.Live})
+		}
+	}
+	return out, nil
 }
 
 // ProduceDigest builds the digest for the time since the last one (or the
 // last day) and stores it; then, when given, runs in the same transaction
-// (to queue its mail, say).
+// (to queue its mail, say). It compares registrars of record by name only
+// (see ProduceDigestWith).
 func ProduceDigest(ctx context.Context, st *store.Store, then func(*store.Tx, Digest) error) (Digest, error) {
+	return ProduceDigestWith(ctx, st, nil, then)
+}
+
+// ProduceDigestWith is ProduceDigest comparing the live registrars of
+// record with the imported ones as registrars says (nil: by name only).
+func ProduceDigestWith(ctx context.Context, st *store.Store, registrars RegistrarMatcher, then func(*store.Tx, Digest) error) (Digest, error) {
 	end := st.Now()
 	start := end.Add(-24 * time.Hour)
 	if prev, err := st.LatestDigest(ctx); err == nil {
@@ -93,7 +165,7 @@ func ProduceDigest(ctx context.Context, st *store.Store, then func(*store.Tx, Di
 	} else if !model.IsKind(err, model.KindNotFound) {
 		return Digest{}, err
 	}
-	d, err := BuildDigest(ctx, st, start, end)
+	d, err := BuildDigestWith(ctx, st, registrars, start, end)
 	if err != nil {
 		return d, err
 	}
@@ -108,7 +180,8 @@ func ProduceDigest(ctx context.Context, st *store.Store, then func(*store.Tx, Di
 		}
 		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "digest.produced",
 			SubjectKind: "digest", SubjectID: fmt.Sprint(rec.ID), Details: map[string]any{
-				"newly_exposed": len(d.NewlyExposed), "newly_shielded": len(d.NewlyShielded)}})
+				"newly_exposed": len(d.NewlyExposed), "newly_shielded": len(d.NewlyShielded),
+				"newly_undetermined": len(d.NewlyUndetermined)}})
 		if err != nil || then == nil {
 			return err
 		}
@@ -139,11 +212,25 @@ func (d Digest) WriteText(w io.Writer, loc *time.Location) {
 	}
 	section("Newly exposed", d.NewlyExposed)
 	section("Newly shielded", d.NewlyShielded)
+	section("To review: the classifier could not place the registrant data", d.NewlyUndetermined)
+	if n := d.Verdicts[model.VerdictUndetermined]; n > len(d.NewlyUndetermined) {
+		fmt.Fprintf(w, "Undetermined now, in all: %d (the console's domains list, verdict undetermined)\n", n)
+	}
+	if len(d.RegistrarMismatches) > 0 {
+		fmt.Fprintf(w, "\nRegistrar of record differs from the import (no request is quoted for these): %d\n", len(d.RegistrarMismatches))
+		for _, m := range d.RegistrarMismatches {
+			imported := m.Imported
+			if imported == "" {
+				imported = "none"
+			}
+			fmt.Fprintf(w, "  %-40s customer %-10s imported %s, live %s\n", model.DisplayDomainName(m.Domain), m.Customer, imported, m.Live)
+		}
+	}
 	if len(d.OtherChanges) > 0 {
 		section("Other changes", d.OtherChanges)
 	}
 	if d.FirstScans > 0 {
-		fmt.Fprintf(w, "\nScanned for the first time, not exposed: %d\n", d.FirstScans)
+		fmt.Fprintf(w, "\nScanned for the first time, neither exposed nor undetermined: %d\n", d.FirstScans)
 	}
 	fmt.Fprintf(w, "\nScans in the period: %s\n", countsText(d.Scans))
 	verdicts := map[string]int{}

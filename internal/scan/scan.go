@@ -114,6 +114,7 @@ func (s *Scanner) look(ctx context.Context, name string, ours *model.Customer) (
 		c, cerr := classify.RDAP(name, answer.Body, ours)
 		if cerr == nil {
 			r.Source, r.Server, r.Status, r.Classification, r.Raw = model.SourceRDAP, answer.Server, model.ScanOK, c, answer.Body
+			r.Registrar = classify.RegistrarRDAP(answer.Body)
 			return r, nil
 		}
 		rdapFail = &lookup.Failure{Reason: lookup.ReasonMalformed, Host: answer.Server, Detail: cerr.Error()}
@@ -144,6 +145,7 @@ func (s *Scanner) look(ctx context.Context, name string, ours *model.Customer) (
 		return r, combine(rdapFail, &lookup.Failure{Reason: lookup.ReasonMalformed, Host: w.Server, Detail: cerr.Error()})
 	}
 	r.Source, r.Server, r.Status, r.Classification, r.Raw = model.SourceWHOIS, w.Server, model.ScanOK, c, []byte(w.Text)
+	r.Registrar = classify.RegistrarWHOIS(w.Text)
 	return r, nil
 }
 

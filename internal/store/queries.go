@@ -43,6 +43,7 @@ type queries struct {
 	ScanOutcomes     string
 	PurgeRaw         string
 	CountRaw         string
+	DomainRegistrars string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string

@@ -50,7 +50,8 @@ func (tx *Tx) RecordScan(ctx context.Context, r *model.ScanResult) (previous mod
 		raw = r.Raw
 	}
 	err = tx.q.QueryRow(ctx, tx.sql.InsertScanResult, d.ID, r.ScannedAt.UTC(), string(r.Source), r.Server,
-		string(r.Status), verdict, r.FailureReason, r.FailureDetail, string(fields), string(ev), match, raw).Scan(&r.ID)
+		string(r.Status), verdict, r.FailureReason, r.FailureDetail, string(fields), string(ev), match, raw,
+		r.Registrar.Name, r.Registrar.IANAID).Scan(&r.ID)
 	if err != nil {
 		return "", fmt.Errorf("record scan of %s: %w", r.Domain, err)
 	}
@@ -141,13 +142,14 @@ func (r reader) CountRawResponses(ctx context.Context) (int, error) {
 
 // scanScanResult reads the columns id, domain_id, domain name, scanned_at,
 // source, server, status, verdict, failure_reason, failure_detail, fields,
-// evidence, match, raw.
+// evidence, match, raw, registrar_name, registrar_iana_id.
 func scanScanResult(row Row) (model.ScanResult, error) {
 	var r model.ScanResult
 	var source, status, fields, evidence string
 	var verdict, match *string
 	err := row.Scan(&r.ID, &r.DomainID, &r.Domain, timeValue{&r.ScannedAt}, &source, &r.Server, &status,
-		&verdict, &r.FailureReason, &r.FailureDetail, &fields, &evidence, &match, &r.Raw)
+		&verdict, &r.FailureReason, &r.FailureDetail, &fields, &evidence, &match, &r.Raw,
+		&r.Registrar.Name, &r.Registrar.IANAID)
 	if err != nil {
 		return r, err
 	}

@@ -108,6 +108,40 @@ func TestScanResults(t *testing.T) {
 	})
 }
 
+// TestUndeterminedVerdict: the sixth verdict is stored, read back, counted
+// and filtered on like the others; the database refuses what is not a
+// verdict. (migrations/upgrade_test.go shows the migration that allows it
+// keeping what a database holds.)
+func TestUndeterminedVerdict(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		seedDomain(t, st, "a.nl")
+		seedDomain(t, st, "b.nl")
+		at := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+		record(t, st, model.ScanResult{Domain: "b.nl", ScannedAt: at, Source: model.SourceRDAP, Status: model.ScanOK,
+			Classification: model.Classification{Verdict: model.VerdictRedacted}})
+		record(t, st, model.ScanResult{Domain: "a.nl", ScannedAt: at, Source: model.SourceWHOIS, Server: "whois.example",
+			Status: model.ScanOK, Raw: []byte("Holder: J. Jansen\n"), Classification: model.Classification{
+				Verdict: model.VerdictUndetermined, Evidence: []string{"no registrant section recognised"}}})
+
+		r, err := st.LatestScan(ctx, "a.nl")
+		if err != nil || r.Verdict != model.VerdictUndetermined || string(r.Raw) != "Holder: J. Jansen\n" || r.Server != "whois.example" {
+			t.Errorf("scan read back: %+v, %v", r, err)
+		}
+		counts, err := st.VerdictCounts(ctx)
+		if err != nil || counts[model.VerdictUndetermined] != 1 || counts[model.VerdictRedacted] != 1 {
+			t.Errorf("counts %v, %v", counts, err)
+		}
+		ds, err := st.Domains(ctx, store.DomainFilter{Verdict: model.VerdictUndetermined})
+		if err != nil || len(ds) != 1 || ds[0].Name != "a.nl" || ds[0].LastVerdict != model.VerdictUndetermined {
+			t.Errorf("filter on undetermined: %+v, %v", ds, err)
+		}
+		if err := storetest.Exec(ctx, st, "UPDATE scan_results SET verdict = 'unknown' WHERE verdict = 'undetermined'"); err == nil {
+			t.Error("a verdict outside the list was stored")
+		}
+	})
+}
+
 func TestHeartbeats(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		ctx := context.Background()

@@ -153,7 +153,7 @@ func (s *Server) apiListRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiCreateRequests: POST /api/v1/requests {"domain"} | {"customer"} | {"all_exposed": true}, "draft",
-// "opt_out_reasons" (one domain)
+// "opt_out_reasons" (one domain), "reviewed" (one domain whose last verdict is undetermined: staff's reason)
 func (s *Server) apiCreateRequests(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Domain     string `json:"domain"`
@@ -161,6 +161,7 @@ func (s *Server) apiCreateRequests(w http.ResponseWriter, r *http.Request) {
 		AllExposed bool   `json:"all_exposed"`
 		Draft      bool   `json:"draft"`
 		Reasons    string `json:"opt_out_reasons"`
+		Reviewed   string `json:"reviewed"`
 	}
 	if err := decodeBody(r, &body); err != nil {
 		s.apiError(w, r, err)
@@ -177,7 +178,8 @@ func (s *Server) apiCreateRequests(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := s.deps.Requests.CreateMany(r.Context(), requests.Selection{Domain: body.Domain, Customer: body.Customer,
-		AllExposed: body.AllExposed}, actorOf(r), requests.CreateOptions{Draft: body.Draft, OptOutReasons: body.Reasons}, nil)
+		AllExposed: body.AllExposed}, actorOf(r), requests.CreateOptions{Draft: body.Draft, OptOutReasons: body.Reasons,
+		Reviewed: body.Reviewed}, nil)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

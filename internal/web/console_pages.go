@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -58,7 +60,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		Link  string
 	}
 	var vs []count
-	for _, v := range []model.Verdict{model.VerdictExposed, model.VerdictProxied, model.VerdictRedacted, model.VerdictOrganisation, model.VerdictNotPublished, ""} {
+	for _, v := range []model.Verdict{model.VerdictExposed, model.VerdictUndetermined, model.VerdictProxied, model.VerdictRedacted, model.VerdictOrganisation, model.VerdictNotPublished, ""} {
 		name, link := string(v), "/staff/domains?verdict="+string(v)
 		if v == "" {
 			name, link = "not scanned yet", ""
@@ -71,7 +73,8 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderConsole(w, r, http.StatusOK, "overview", map[string]any{"Title": "Overview", "Verdicts": vs, "States": rs,
 		"Charged": gross, "Charges": len(entries), "Month": monthStart.Format("January 2006"),
-		"Chart": exposedChart(days, from, now), "Exposed": verdicts[model.VerdictExposed]})
+		"Chart": exposedChart(days, from, now), "Exposed": verdicts[model.VerdictExposed],
+		"Undetermined": verdicts[model.VerdictUndetermined]})
 }
 
 // exposedChart draws the exposed domains per night as an SVG bar chart,
@@ -203,8 +206,66 @@ func (s *Server) domainPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	open := slices.ContainsFunc(reqs, func(x model.PrivacyRequest) bool { return x.State.Open() })
+	canQueue := !open && s.deps.Requests != nil
 	s.renderConsole(w, r, http.StatusOK, "domain", map[string]any{"Title": d.DisplayName(), "Domain": d, "Customer": c,
-		"Scans": scans, "Requests": reqs, "CanQueue": d.LastVerdict == model.VerdictExposed && !open && s.deps.Requests != nil})
+		"Scans": scans, "Requests": reqs, "CanQueue": d.LastVerdict == model.VerdictExposed && canQueue,
+		"Review": reviewOf(d, scans, canQueue), "Registrar": s.registrarOf(d, scans)})
+}
+
+// registrarView is the registrar of record as imported and as the live
+// record of the newest classified scan names it.
+type registrarView struct {
+	Imported string
+	Live     model.Registrar
+	Scanned  bool // a classified scan exists
+	Mismatch bool // the live record names another registrar than the import
+}
+
+func (s *Server) registrarOf(d model.Domain, scans []model.ScanResult) registrarView {
+	v := registrarView{Imported: d.Registrar}
+	for _, sc := range scans {
+		if sc.Status == model.ScanOK {
+			v.Live, v.Scanned = sc.Registrar, true
+			break
+		}
+	}
+	if s.deps.Requests != nil && s.deps.Requests.Adapters != nil {
+		v.Mismatch = !s.deps.Requests.Adapters.SameRegistrar(d.Registrar, v.Live)
+	} else {
+		v.Mismatch = d.Registrar != "" && v.Live.Name != "" && !model.RegistrarNamesMatch(v.Live.Name, d.Registrar)
+	}
+	return v
+}
+
+// review is what the domain page shows staff of a domain whose last
+// verdict is undetermined: the response to read, and whether they may
+// queue a request anyway.
+type review struct {
+	Scan     model.ScanResult
+	Raw      string // the response as received; empty once retention removed it
+	CanQueue bool
+}
+
+// reviewOf finds the scan behind an undetermined verdict — the newest one
+// that was classified — among a domain's scans, newest first.
+func reviewOf(d model.Domain, scans []model.ScanResult, canQueue bool) *review {
+	if d.LastVerdict != model.VerdictUndetermined {
+		return nil
+	}
+	rv := &review{CanQueue: canQueue}
+	for _, sc := range scans {
+		if sc.Status == model.ScanOK {
+			rv.Scan = sc
+			break
+		}
+	}
+	raw := rv.Scan.Raw
+	var indented bytes.Buffer
+	if rv.Scan.Source == model.SourceRDAP && json.Indent(&indented, raw, "", "  ") == nil {
+		raw = indented.Bytes()
+	}
+	rv.Raw = string(raw)
+	return rv
 }
 
 // requestsPage: the queue by state, with bulk actions.
@@ -268,6 +329,28 @@ func (s *Server) requestsAction(w http.ResponseWriter, r *http.Request) {
 			}
 			results = append(results, res)
 		}
+	case "queue_reviewed":
+		// One domain whose last verdict is undetermined, queued after staff
+		// read its response, with their reason for the audit trail.
+		d := r.PostFormValue("domain")
+		reason := strings.TrimSpace(r.PostFormValue("reviewed"))
+		if d == "" {
+			s.consoleProblem(w, r, http.StatusBadRequest, "Say which domain. Nothing was changed.")
+			return
+		}
+		if reason == "" {
+			s.consoleProblem(w, r, http.StatusBadRequest, "Say why you queue it: what personal data does the response show? Nothing was changed.")
+			return
+		}
+		res := actionResult{Item: model.DisplayDomainName(d), Link: "/staff/domains/" + url.PathEscape(d)}
+		req, err := s.deps.Requests.Create(ctx, d, by, requests.CreateOptions{Reviewed: reason})
+		if err != nil {
+			res.Message = messageOf(err)
+		} else {
+			res.OK, res.Link = true, fmt.Sprintf("/staff/requests/%d", req.ID)
+			res.Message = fmt.Sprintf("request %d queued after your review (%s); the customer is mailed the quote", req.ID, req.State)
+		}
+		results = append(results, res)
 	case "resend", "cancel":
 		reason := strings.TrimSpace(r.PostFormValue("reason"))
 		if action == "cancel" && reason == "" {

@@ -1,6 +1,7 @@
 // Package requeststest sets up the whole request flow for tests: the sample
 // customers scanned against the sandbox registries, the manual adapter for
-// every registrar, the price table under testdata/, and a clock tests move.
+// every registrar (with the sandbox's registrars of record), the price
+// table under testdata/, and a clock tests move.
 package requeststest
 
 import (
@@ -98,8 +99,15 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every request a task for staff, as without --registrars, knowing how
+	// the world's records name the registrars of record.
+	router, err := adapters.Default(adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices}).
+		WithRegistrars(sandbox.RegistrarsOfRecord()...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := &requests.Service{
-		Store: st, Adapters: adapters.Default(adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices}),
+		Store: st, Adapters: router,
 		Prices: prices, Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
 		StaffEmails: []string{"staff@hosting.example"},
 		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},

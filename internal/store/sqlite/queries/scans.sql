@@ -1,7 +1,7 @@
 -- name: InsertScanResult
 INSERT INTO scan_results (domain_id, scanned_at, source, server, status, verdict, failure_reason,
-                          failure_detail, fields, evidence, match, raw)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                          failure_detail, fields, evidence, match, raw, registrar_name, registrar_iana_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
 RETURNING id;
 
 -- name: SetDomainVerdict
@@ -9,7 +9,8 @@ UPDATE domains SET last_scan_id = ?2, last_verdict = ?3, last_scanned_at = ?4 WH
 
 -- name: ListScans
 SELECT s.id, s.domain_id, d.name, s.scanned_at, s.source, s.server, s.status, s.verdict,
-       s.failure_reason, s.failure_detail, s.fields, s.evidence, s.match, s.raw
+       s.failure_reason, s.failure_detail, s.fields, s.evidence, s.match, s.raw,
+       s.registrar_name, s.registrar_iana_id
 FROM scan_results s
 JOIN domains d ON d.id = s.domain_id
 WHERE d.name = ?1
@@ -49,3 +50,11 @@ SELECT id, produced_at, period_start, period_end, body FROM digests ORDER BY id 
 SELECT status, verdict, failure_reason, count(*) FROM scan_results
 WHERE scanned_at >= ?1 AND scanned_at < ?2
 GROUP BY status, verdict, failure_reason;
+
+-- name: DomainRegistrars
+SELECT d.name, c.number, d.registrar, s.registrar_name, s.registrar_iana_id
+FROM domains d
+JOIN customers c ON c.id = d.customer_id
+JOIN scan_results s ON s.id = d.last_scan_id
+WHERE d.removed_on IS NULL AND (s.registrar_name <> '' OR s.registrar_iana_id <> '')
+ORDER BY d.name;

@@ -1,0 +1,114 @@
+package scan
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/internal/store/storetest"
+)
+
+// TestDigestListsUndetermined: a domain whose verdict became undetermined
+// in the period is in the digest's section to review — after a first scan,
+// and after being exposed (which is not shielded) — and the text says how
+// many are undetermined in all. The results are recorded as the scanner
+// records them, with their verdicts set here rather than by the classifier.
+func TestDigestListsUndetermined(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+		st := storetest.Open(t, url, func() time.Time { return now })
+		s := &Scanner{Store: st}
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			c := model.Customer{Number: "D1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
+				Country: "NL", Language: model.LanguageDutch}
+			if err := tx.InsertCustomer(ctx, &c); err != nil {
+				return err
+			}
+			for _, name := range []string{"eerst.nl", "blootgesteld.nl", "afgeschermd.nl", "al-langer.nl"} {
+				if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned := func(name string, v model.Verdict) {
+			t.Helper()
+			r := model.ScanResult{Domain: name, Source: model.SourceWHOIS, Server: "whois.example", Status: model.ScanOK,
+				Classification: model.Classification{Domain: name, Verdict: v}}
+			if err := s.record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// The day before the period.
+		scanned("blootgesteld.nl", model.VerdictExposed)
+		scanned("al-langer.nl", model.VerdictUndetermined)
+		start := now.Add(time.Hour)
+		now = start.Add(time.Hour)
+		scanned("eerst.nl", model.VerdictUndetermined)
+		scanned("blootgesteld.nl", model.VerdictUndetermined)
+		scanned("afgeschermd.nl", model.VerdictRedacted)
+		scanned("al-langer.nl", model.VerdictUndetermined) // no change
+		end := now.Add(time.Hour)
+
+		d, err := BuildDigest(ctx, st, start, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var review []string
+		for _, c := range d.NewlyUndetermined {
+			review = append(review, c.Domain+" "+c.From+"→"+c.To+" "+c.Customer)
+		}
+		want := []string{"eerst.nl →undetermined D1", "blootgesteld.nl exposed→undetermined D1"}
+		if strings.Join(review, "; ") != strings.Join(want, "; ") {
+			t.Errorf("to review: %q, want %q", review, want)
+		}
+		if len(d.NewlyShielded) != 0 || len(d.NewlyExposed) != 0 || d.FirstScans != 1 {
+			t.Errorf("shielded %v, exposed %v, first scans %d (want the redacted one only)", d.NewlyShielded, d.NewlyExposed, d.FirstScans)
+		}
+		if d.Verdicts[model.VerdictUndetermined] != 3 {
+			t.Errorf("verdicts now: %v", d.Verdicts)
+		}
+
+		var b strings.Builder
+		d.WriteText(&b, time.UTC)
+		text := b.String()
+		for _, line := range []string{
+			"\nTo review: the classifier could not place the registrant data: 2\n",
+			"  eerst.nl ", "  blootgesteld.nl ",
+			"\nUndetermined now, in all: 3 ",
+		} {
+			if !strings.Contains(text, line) {
+				t.Errorf("the digest lacks %q:\n%s", line, text)
+			}
+		}
+		if strings.Contains(text, "al-langer.nl") {
+			t.Errorf("a domain undetermined before the period is listed as new:\n%s", text)
+		}
+
+		// A stored digest, of the last day, reads back with its section:
+		// all three were first scanned in that day.
+		now = end
+		if _, err := ProduceDigest(ctx, st, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		latest, err := st.LatestDigest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := ParseDigest(latest.Body)
+		if err != nil || len(parsed.NewlyUndetermined) != 3 {
+			t.Errorf("stored digest: to review %+v, %v", parsed.NewlyUndetermined, err)
+		}
+	})
+}

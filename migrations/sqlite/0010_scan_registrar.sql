@@ -1,0 +1,6 @@
+-- The registrar of record each scan found in the live record: its name and,
+-- for ICANN-accredited registrars, its IANA Registrar ID. Empty when the
+-- record names none (DENIC) or the scan read no record.
+
+ALTER TABLE scan_results ADD COLUMN registrar_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE scan_results ADD COLUMN registrar_iana_id TEXT NOT NULL DEFAULT '';
