@@ -201,14 +201,16 @@ func TestClassify(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	var got struct {
-		Domain  string
-		Verdict string
-		Fields  map[string]struct{ State, Value, Contact string }
+		Domain    string
+		Verdict   string
+		Fields    map[string]struct{ State, Value, Contact string }
+		Registrar struct{ Name string }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
 	}
-	if got.Domain != "sannebakker.nl" || got.Verdict != "exposed" || got.Fields["email"].State != "visible" {
+	if got.Domain != "sannebakker.nl" || got.Verdict != "exposed" || got.Fields["email"].State != "visible" ||
+		got.Registrar.Name != "Hostingbedrijf Voorbeeld B.V." {
 		t.Errorf("result %+v", got)
 	}
 	bad := afscherm(t, nil, "{\"objectClassName\":", "classify", "--domain", "a.nl", "--source", "rdap", "-")

@@ -40,15 +40,22 @@ func (c classifyCmd) Run(e *env) error {
 		ours = &cust
 	}
 	var result model.Classification
+	var registrar model.Registrar
 	if c.Source == "rdap" {
 		result, err = classify.RDAP(domain, body, ours)
+		registrar = classify.RegistrarRDAP(body)
 	} else {
 		result, err = classify.WHOIS(domain, string(body), ours)
+		registrar = classify.RegistrarWHOIS(string(body))
 	}
 	if err != nil {
 		return model.Errorf(model.KindInvalid, "%s: %w", c.File, err)
 	}
-	out, err := json.Marshal(result)
+	// The live registrar of record, as scan --json prints it.
+	out, err := json.Marshal(struct {
+		model.Classification
+		Registrar model.Registrar `json:"registrar"`
+	}{result, registrar})
 	if err != nil {
 		return err
 	}
