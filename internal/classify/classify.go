@@ -88,6 +88,18 @@ func (c *contact) set(f model.Field, v string) {
 	}
 }
 
+// addNamePart adds a first or last name to the name ("Keren", "Yoav").
+func (c *contact) addNamePart(v string) {
+	if v = cleanValue(v); v == "" {
+		return
+	}
+	if cur := c.values[model.FieldName]; cur != "" && !strings.Contains(cur, v) {
+		c.values[model.FieldName] = cur + " " + v
+		return
+	}
+	c.set(model.FieldName, v)
+}
+
 func (c *contact) empty() bool {
 	return len(c.values) == 0 && len(c.redacted) == 0 && c.withheld == "" && c.kind == kindUnknown
 }
@@ -215,13 +227,17 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 		j.note("only %s of a person is visible, which identifies nobody", joinFields(personal))
 		personal = nil
 	}
-	if kind == kindUndetermined && len(personal) > 0 && proxy == "" {
+	if kind == kindUndetermined && len(personal) > 0 && proxy == "" &&
+		!(len(personal) == 1 && personal[0] == model.FieldOrganisation) {
 		j.c.Verdict = model.VerdictUndetermined
 		j.note("%s visible of a registrant that cannot be told a person or an organisation", joinFields(personal))
 		undetermined = true
 	}
 	switch {
 	case undetermined:
+	case kind == kindUndetermined && len(personal) == 1 && personal[0] == model.FieldOrganisation:
+		// Only the organisation field, nothing by which to reach a person.
+		j.c.Verdict = model.VerdictOrganisation
 	case len(personal) > 0:
 		j.c.Verdict = model.VerdictExposed
 		j.note("personal data of a natural person is visible: %s", joinFields(personal))
@@ -402,6 +418,13 @@ func (j *judgement) registrantKind(reg *contact) string {
 	if org != "" && personalNameInside(org) && !standaloneOrganisationWord(org) {
 		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
 		return kindPerson
+	}
+	if org != "" && name == "" && j.c.Fields[model.FieldName].State == model.FieldRedacted && legalForm(org) == "" &&
+		!standaloneOrganisationWord(org) && len(strings.Fields(org)) > 2 && personName(strings.Join(strings.Fields(org)[:2], " ")) {
+		// The name withheld, and the organisation begins with what reads as
+		// a person's full name ("… Web Development"): a sole trader's, maybe.
+		j.note("the organisation begins with what reads as a person's name: whose it is cannot be told")
+		return kindUndetermined
 	}
 	for _, v := range []string{org, name} {
 		if w := organisationWord(v); w != "" && !(j.ours != nil && j.ours.Kind == model.CustomerPerson && containsName(v, j.ours.Name)) {

@@ -28,6 +28,7 @@ var lists = struct {
 	standIn           []string
 	soleTraderForms   []string
 	organisationWords []string
+	businessWords     []string
 	roleNames         map[string]bool
 	forwardingMail    []string
 }{
@@ -43,6 +44,7 @@ var lists = struct {
 	standIn:           readList("stand-in-notices.txt"),
 	soleTraderForms:   readList("sole-trader-forms.txt"),
 	organisationWords: readList("organisation-words.txt"),
+	businessWords:     readList("business-words.txt"),
 	roleNames:         set(readList("role-names.txt")),
 	forwardingMail:    readList("forwarding-mail.txt"),
 }
@@ -135,7 +137,16 @@ func firstIn(list []string, s string) string {
 
 // legalForm returns the legal form in a name: one that ends it, or a long
 // word form (Stichting, Gemeente, …) anywhere in it.
-func legalForm(name string) string {
+func legalForm(name string) (found string) {
+	// "Nom-IQ Ltd dba Com Laude": each trade name on its own.
+	for _, sep := range []string{" dba ", " d/b/a ", " t/a ", " trading as "} {
+		if before, after, ok := strings.Cut(strings.ToLower(name), sep); ok {
+			if f := legalForm(before); f != "" {
+				return f
+			}
+			return legalForm(after)
+		}
+	}
 	words := strings.FieldsFunc(fold(name), func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == '(' || r == ')'
 	})
@@ -143,6 +154,17 @@ func legalForm(name string) string {
 		return ""
 	}
 	joined := " " + strings.Join(words, " ") + " "
+	undotted := " " + strings.TrimRight(strings.Join(words, " "), ".") + " "
+	defer func() {
+		if found == "" {
+			for _, form := range lists.legalForms {
+				if !strings.HasSuffix(form, ".") && strings.HasSuffix(undotted, " "+form+" ") {
+					found = form // "Example ehf." as "ehf"
+					return
+				}
+			}
+		}
+	}()
 	for _, form := range lists.legalForms {
 		if strings.HasSuffix(joined, " "+form+" ") {
 			return form
@@ -160,24 +182,39 @@ func legalForm(name string) string {
 }
 
 // organisationWord returns the word in a name that only organisations carry
-// (a university, a ministry, 有限公司), if any: as a word of its own, or as
-// the end of a compound ("Tandartsenpraktijk").
-func organisationWord(name string) string { return findOrganisationWord(name, true) }
+// (a university, a ministry, 有限公司, or a trade: "Travel", "Web"), if any:
+// as a word of its own, or as the end of a compound ("Tandartsenpraktijk").
+func organisationWord(name string) string {
+	if w := findWord(lists.organisationWords, name, true); w != "" {
+		return w
+	}
+	return findWord(lists.businessWords, name, true)
+}
 
-// standaloneOrganisationWord reports whether a name carries an organisation's
+// standaloneOrganisationWord reports whether a name carries an institution's
 // word as a word of its own ("Société Editrice du Monde", "University of
-// …"), not only as the end of a compound ("Schildersbedrijf").
-func standaloneOrganisationWord(name string) bool { return findOrganisationWord(name, false) != "" }
+// …"), not only as the end of a compound ("Schildersbedrijf"); a trade's
+// word ("Web Development") does not count, since a sole trader's business
+// name is often the person's name and their trade.
+func standaloneOrganisationWord(name string) bool {
+	return findWord(lists.organisationWords, name, false) != ""
+}
 
-func findOrganisationWord(name string, compounds bool) string {
+func findWord(list []string, name string, compounds bool) string {
 	f := fold(name)
+	if plain := nameKey(name); plain != f && plain != "" {
+		// "Üniversitesi" carries "universit" once its accents are gone.
+		if w := findWord(list, plain, compounds); w != "" {
+			return w
+		}
+	}
 	if f == "" {
 		return ""
 	}
 	words := strings.FieldsFunc(f, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '&'
 	})
-	for _, entry := range lists.organisationWords {
+	for _, entry := range list {
 		if entry[0] >= utf8.RuneSelf {
 			if strings.Contains(f, entry) {
 				return entry

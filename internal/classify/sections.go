@@ -113,8 +113,8 @@ func keyRole(key string) (role, rest string, ok bool) {
 		// A role glued to what follows it: "ownertype", "holdertype".
 		for _, rw := range roleWords {
 			if len(rw.words) >= 5 && !strings.Contains(rw.words, " ") && strings.HasPrefix(words[0], rw.words) {
-				switch tail := words[0][len(rw.words):]; tail {
-				case "type", "name", "email", "phone", "id":
+				tail := words[0][len(rw.words):]
+				if _, ok := attribute(tail); ok || tail == "type" || tail == "id" {
 					words = append([]string{rw.words, tail}, words[1:]...)
 				}
 				break
@@ -127,16 +127,33 @@ func keyRole(key string) (role, rest string, ok bool) {
 			if start+n > len(words) || strings.Join(words[start:start+n], " ") != rw.words {
 				continue
 			}
+			allowed := true
 			for _, w := range words[:start] {
-				if !wordsBeforeRole[w] {
-					return "", "", false
-				}
+				allowed = allowed && wordsBeforeRole[w]
+			}
+			if !allowed {
+				return attributeBeforeRole(words)
 			}
 			after := words[start+n:]
 			for len(after) > 0 && (fillerWords[after[0]] || sameRoleWord(after[0], rw.role)) {
 				after = after[1:]
 			}
 			return rw.role, strings.Join(after, " "), true
+		}
+	}
+	return attributeBeforeRole(words)
+}
+
+// attributeBeforeRole reads a label that puts the attribute before the
+// role, as French and Spanish ones do: "Nom Registrant", "Adresse Titulaire".
+func attributeBeforeRole(words []string) (role, rest string, ok bool) {
+	if n := len(words); n >= 2 {
+		for _, rw := range roleWords {
+			if rw.words == words[n-1] {
+				if _, ok := attribute(strings.Join(words[:n-1], " ")); ok {
+					return rw.role, strings.Join(words[:n-1], " "), true
+				}
+			}
 		}
 	}
 	return "", "", false
@@ -156,17 +173,20 @@ func sameRoleWord(w, role string) bool {
 // attribute maps a folded label (without its role) to a field.
 func attribute(label string) (model.Field, bool) {
 	label = strings.TrimSuffix(strings.TrimSuffix(label, " loc"), " en")
+	// CoCCA's "International Name", "Local Address".
+	label = strings.TrimPrefix(strings.TrimPrefix(label, "international "), "local ")
 	switch label {
 	case "name", "contact name", "person", "personname", "full name", "nom", "nombre", "nome", "naam", "navn",
 		"nimi", "namn", "name en", "english name", "given name", "contact", "姓名", "氏名", "名前", "名称",
-		"name surname", "fio", "person name", "responsible", "registrant name":
+		"name surname", "fio", "person name", "responsible", "registrant name", "first name", "last name",
+		"family name", "surname", "given names", "firstname", "lastname", "prénom", "nom de famille":
 		return model.FieldName, true
 	case "organization", "organisation", "org", "company", "company name", "organization name", "organisation name",
 		"company english name", "entity", "firma", "société", "societe", "empresa", "organización", "organizacion",
 		"organizzazione", "organizacja", "组织", "組織名", "单位名称", "organization en", "org name", "business name":
 		return model.FieldOrganisation, true
 	case "street", "street1", "street2", "street3", "street 1", "street 2", "street 3", "address", "address1", "address2",
-		"address3", "address 1", "address 2", "address 3", "street address", "addr", "adresse", "dirección",
+		"address3", "address 1", "address 2", "address 3", "street address", "addr", "streetaddress", "postaladdress", "adresse", "dirección",
 		"direccion", "indirizzo", "postal address", "address line 1", "address line 2", "address line", "住所",
 		"地址", "street address 1", "street address 2", "adres", "endereço", "endereco", "ulica", "straße", "strasse":
 		return model.FieldStreet, true
@@ -186,6 +206,16 @@ func attribute(label string) (model.Field, bool) {
 		return model.FieldEmail, true
 	}
 	return "", false
+}
+
+// namePart says whether a label holds one part of a person's name.
+func namePart(key string) bool {
+	switch key {
+	case "first name", "last name", "family name", "surname", "given name", "given names", "firstname", "lastname",
+		"prénom", "nom de famille":
+		return true
+	}
+	return false
 }
 
 // handleKey says whether a folded label names a contact's handle.
@@ -212,8 +242,10 @@ func sectionEnd(key string) bool {
 
 var (
 	// a. [Domain Name] value — JPRS numbers its labels in Japanese output.
-	bracketLabel = regexp.MustCompile(`^(?:[a-z]\.?\s+|[a-z]\.)?\[([^\]]{1,60})\]\s*(.*)$`)
-	fullWidth    = strings.NewReplacer("：", ":")
+	// "2a. registrant : …", "1c. Registrar : …" — ZACR numbers its labels.
+	numberedLabel = regexp.MustCompile(`^\d{1,2}[a-z]?\.\s+`)
+	bracketLabel  = regexp.MustCompile(`^(?:[a-z]\.?\s+|[a-z]\.)?\[([^\]]{1,60})\]\s*(.*)$`)
+	fullWidth     = strings.NewReplacer("：", ":")
 	// Organisation Name.... value — a dotted leader without a colon.
 	dottedLabel = regexp.MustCompile(`^(\p{L}[\p{L} '-]{1,40}?)\s*\.+\s+(\S.*)$`)
 	// Admin-name          value — a label set off by spaces alone (old SK-NIC).
@@ -229,6 +261,7 @@ func splitLabel(t string) (key, value string, ok bool) {
 		return m[1], strings.TrimSpace(m[2]), true
 	}
 	t = fullWidth.Replace(t)
+	t = numberedLabel.ReplaceAllString(t, "")
 	colon := strings.IndexByte(t, ':')
 	if m := dottedLabel.FindStringSubmatch(t); m != nil && (colon < 0 || colon > len(m[1])) && knownLabel(normaliseKey(m[1])) {
 		return m[1], strings.TrimSpace(m[2]), true // "Organisation Name.... AOL Inc."
@@ -265,6 +298,9 @@ func splitLabel(t string) (key, value string, ok bool) {
 	}
 	if utf8.RuneCountInString(key) > 61 && !strings.Contains(key, "(") {
 		return "", "", false
+	}
+	if strings.HasPrefix(rest, "..") {
+		rest = strings.TrimLeft(rest, ".") // "Contact Type:.......owner" (JWhoisServer)
 	}
 	return key, strings.TrimSpace(rest), true
 }
@@ -316,7 +352,7 @@ func headingOf(l wline) (role, part string, ok bool) {
 		}
 	}
 	if !ok && l.key != "" && l.value == "" && (key == "organisation" || key == "organization") {
-		return roleRegistrant, "", true // Freenom's "Organisation:" block holds the registrant
+		return roleRegistrant, "orgblock", true // Freenom's "Organisation:" block holds the registrant
 	}
 	if !ok {
 		if key == "contact" || key == "contact information" || key == "contacts" {
@@ -376,7 +412,8 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 		if l.blank() {
 			if cur != nil && (cur.bodyIndent >= 0 || cur.c == nil) {
 				next := nextNonBlank(lines, i)
-				if next < 0 || !(cur.bodyIndent > cur.indent && lines[next].indent >= cur.bodyIndent) {
+				if next < 0 || !(cur.bodyIndent > cur.indent && lines[next].indent >= cur.bodyIndent) &&
+					!(cur.c != nil && continuesFlat(lines[next])) {
 					closeSection()
 				}
 			}
@@ -385,7 +422,21 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 		if cur != nil && cur.bodyIndent > cur.indent && l.indent <= cur.indent {
 			closeSection() // an indented block ends where its indent does
 		}
-		if role, part, ok := headingOf(l); ok {
+		role, part, ok := headingOf(l)
+		if ok && part == "orgblock" {
+			// Only as a heading over an indented block; elsewhere an empty
+			// "organization:" label (nic.at) heads nothing.
+			next := nextNonBlank(lines, i+1)
+			ok, part = next >= 0 && lines[next].indent > l.indent, ""
+		}
+		if ok {
+			if cur != nil && cur.c != nil && part == "" && l.key != "" && l.value != "" && i > 0 &&
+				lines[i-1].key == l.key && cur.c == get(role) {
+				// The heading repeated on every line ("Owner : …" in the old
+				// .io format): the same section goes on.
+				cur.loose = append(cur.loose, l.value)
+				continue
+			}
 			open(role, part, l)
 			if v := l.value; l.key != "" && v != "" && cur.c != nil {
 				if part == "handle" {
@@ -415,6 +466,14 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 				continue
 			}
 		}
+		if key == "contact type" {
+			// "Contact Type: owner" names the role of the lines that follow.
+			if role, rest, ok := keyRole(normaliseKey(l.value)); ok && rest == "" {
+				open(role, "", l)
+				cur.bodyIndent = l.indent
+			}
+			continue
+		}
 		if cur == nil {
 			if l.key == "" {
 				unplaced = append(unplaced, l.text)
@@ -438,9 +497,11 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 		switch {
 		case key != "" && l.value != "":
 			cur.labelled = true
-			if f, ok := attribute(key); ok {
+			if f, ok := attribute(key); ok && f == model.FieldName && namePart(key) {
+				cur.c.addNamePart(l.value)
+			} else if ok {
 				cur.c.set(f, l.value)
-			} else if key == "type" || key == "contact type" || key == "registrant type" {
+			} else if key == "type" || key == "registrant type" {
 				setKindFromText(cur.c, l.value, l.key)
 			} else if handleKey(key) && cur.c.handle == "" {
 				cur.c.handle = l.value
@@ -453,6 +514,24 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 	}
 	closeSection()
 	return unplaced, outside
+}
+
+// continuesFlat says whether a line after a blank one still belongs to a
+// flat section: a contact attribute's label that heads nothing ("Local
+// Name:" after a blank line in CoCCA's layout).
+func continuesFlat(l wline) bool {
+	if l.key == "" {
+		return false
+	}
+	if _, _, ok := headingOf(l); ok {
+		return false
+	}
+	key := normaliseKey(l.key)
+	if _, _, ok := keyRole(key); ok {
+		return false
+	}
+	_, ok := attribute(key)
+	return ok
 }
 
 // readPrefixed reads a label that names its role: "Registrant Name: …",

@@ -39,10 +39,15 @@ func parseWHOIS(text string) (*response, error) {
 	if len(text) > MaxResponseSize {
 		return nil, fmt.Errorf("response is larger than %d bytes", MaxResponseSize)
 	}
-	if !utf8.ValidString(text) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
+	if strings.ContainsRune(text, 0) {
+		return nil, fmt.Errorf("not a WHOIS text response")
 	}
-	if strings.ContainsRune(text, 0) || strings.Count(text, "\uFFFD") > len(text)/20+1 {
+	if !utf8.ValidString(text) {
+		// Many registries still answer in ISO 8859-1 (ISNIC, old
+		// captures): every byte is then one character.
+		text = latin1(text)
+	}
+	if strings.Count(text, "\uFFFD") > len(text)/20+1 {
 		return nil, fmt.Errorf("not a WHOIS text response")
 	}
 	lines := splitLines(text)
@@ -89,6 +94,16 @@ func parseWHOIS(text string) (*response, error) {
 	}
 	r.unplaced = personalLooking(unplaced, contacts)
 	return r, nil
+}
+
+// latin1 reads text as ISO 8859-1.
+func latin1(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) * 2)
+	for i := 0; i < len(text); i++ {
+		b.WriteRune(rune(text[i]))
+	}
+	return b.String()
 }
 
 func splitLines(text string) []wline {
@@ -210,6 +225,8 @@ func readAddressLines(c *contact, lines []string, withName bool) {
 		t = strings.TrimSpace(t)
 		switch {
 		case t == "":
+		case roleName(t):
+			// "Domain Registrant": a label, not a name or an address line.
 		case redactionMarker(t) != "" && privacyService(t) == "":
 			if c.withheld == "" {
 				c.withheld = fmt.Sprintf("%q", t)
