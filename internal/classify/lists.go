@@ -137,7 +137,7 @@ func firstIn(list []string, s string) string {
 
 // legalForm returns the legal form in a name: one that ends it, or a long
 // word form (Stichting, Gemeente, …) anywhere in it.
-func legalForm(name string) (found string) {
+func legalForm(name string) string {
 	// "Nom-IQ Ltd dba Com Laude": each trade name on its own.
 	for _, sep := range []string{" dba ", " d/b/a ", " t/a ", " trading as "} {
 		if before, after, ok := strings.Cut(strings.ToLower(name), sep); ok {
@@ -154,17 +154,6 @@ func legalForm(name string) (found string) {
 		return ""
 	}
 	joined := " " + strings.Join(words, " ") + " "
-	undotted := " " + strings.TrimRight(strings.Join(words, " "), ".") + " "
-	defer func() {
-		if found == "" {
-			for _, form := range lists.legalForms {
-				if !strings.HasSuffix(form, ".") && strings.HasSuffix(undotted, " "+form+" ") {
-					found = form // "Example ehf." as "ehf"
-					return
-				}
-			}
-		}
-	}()
 	for _, form := range lists.legalForms {
 		if strings.HasSuffix(joined, " "+form+" ") {
 			return form
@@ -175,6 +164,13 @@ func legalForm(name string) (found string) {
 			return form
 		}
 		if len(form) >= 5 && !strings.ContainsAny(form, ".&/") && strings.Contains(joined, " "+form+" ") {
+			return form
+		}
+	}
+	// A form written with a full stop the list has without: "Example ehf.".
+	undotted := " " + strings.TrimRight(strings.Join(words, " "), ".") + " "
+	for _, form := range lists.legalForms {
+		if !strings.HasSuffix(form, ".") && strings.HasSuffix(undotted, " "+form+" ") {
 			return form
 		}
 	}
