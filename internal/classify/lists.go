@@ -284,10 +284,10 @@ func withheldNotice(lower string) string {
 	return ""
 }
 
-// standInNotice returns the notice in a lower-cased text that says the
+// standInNotice returns the notice in a folded text (see fold) that says the
 // registrant shown stands in for the domain's user.
-func standInNotice(lower string) string {
-	lower = fold(lower)
+func standInNotice(folded string) string {
+	lower := folded
 	for _, n := range lists.standIn {
 		if strings.Contains(lower, n) {
 			return n
@@ -296,10 +296,10 @@ func standInNotice(lower string) string {
 	return ""
 }
 
-// notPublishedNotice returns the notice in a lower-cased text that says the
+// notPublishedNotice returns the notice in a folded text (see fold) that says the
 // registry publishes no registrant data.
-func notPublishedNotice(lower string) string {
-	lower = fold(lower)
+func notPublishedNotice(folded string) string {
+	lower := folded
 	for _, n := range lists.notPublished {
 		if strings.Contains(lower, n) {
 			return n

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -69,6 +70,15 @@ var roleWords = []struct {
 	{"registration service provider", roleOther},
 }
 
+// roleWordFields holds each roleWords entry split into its words.
+var roleWordFields = func() [][]string {
+	out := make([][]string, len(roleWords))
+	for i, rw := range roleWords {
+		out[i] = strings.Fields(rw.words)
+	}
+	return out
+}()
+
 // wordsBeforeRole may stand before a role word in a heading ("Domain
 // registrant", "Authorised Registrar", "Registry Registrant ID").
 var wordsBeforeRole = map[string]bool{
@@ -82,6 +92,8 @@ var fillerWords = map[string]bool{
 	"contact": true, "contacts": true, "information": true, "info": true, "details": true, "detail": true,
 	"data": true, "s": true, "of": true, "person": false, "c": false, "agent": true,
 }
+
+var keyReplacer = strings.NewReplacer("e-mail", "email", "nic-hdl", "nichdl", "_", " ", "-", " ", "/", " ", "'", " ", ".", " ")
 
 // normaliseKey folds a label for matching: lower case, no dotted leaders,
 // no parenthesised remarks, "_", "-", "/" and "'" as spaces ("e-mail" and
@@ -101,7 +113,7 @@ func normaliseKey(k string) string {
 		k = k[:open] + " " + k[open+end+1:]
 	}
 	k = strings.TrimRight(k, ". \t")
-	k = strings.NewReplacer("e-mail", "email", "nic-hdl", "nichdl", "_", " ", "-", " ", "/", " ", "'", " ", ".", " ").Replace(k)
+	k = keyReplacer.Replace(k)
 	return strings.Join(strings.Fields(k), " ")
 }
 
@@ -122,9 +134,10 @@ func keyRole(key string) (role, rest string, ok bool) {
 		}
 	}
 	for start := 0; start < len(words) && start <= 3; start++ {
-		for _, rw := range roleWords {
-			n := strings.Count(rw.words, " ") + 1
-			if start+n > len(words) || strings.Join(words[start:start+n], " ") != rw.words {
+		for i, rw := range roleWords {
+			rwWords := roleWordFields[i]
+			n := len(rwWords)
+			if start+n > len(words) || !slices.Equal(words[start:start+n], rwWords) {
 				continue
 			}
 			allowed := true
@@ -263,10 +276,14 @@ func splitLabel(t string) (key, value string, ok bool) {
 	t = fullWidth.Replace(t)
 	t = numberedLabel.ReplaceAllString(t, "")
 	colon := strings.IndexByte(t, ':')
-	if m := dottedLabel.FindStringSubmatch(t); m != nil && (colon < 0 || colon > len(m[1])) && knownLabel(normaliseKey(m[1])) {
+	if !strings.Contains(t, ". ") && !strings.Contains(t, "..") {
+		// no dotted leader to look for
+	} else if m := dottedLabel.FindStringSubmatch(t); m != nil && (colon < 0 || colon > len(m[1])) && knownLabel(normaliseKey(m[1])) {
 		return m[1], strings.TrimSpace(m[2]), true // "Organisation Name.... AOL Inc."
 	}
-	if m := spacedLabel.FindStringSubmatch(t); m != nil && colon < 0 && strings.ContainsAny(m[1], "-_") && knownLabel(normaliseKey(m[1])) {
+	if colon >= 0 || !strings.Contains(t, "  ") {
+		// no label set off by spaces alone
+	} else if m := spacedLabel.FindStringSubmatch(t); m != nil && colon < 0 && strings.ContainsAny(m[1], "-_") && knownLabel(normaliseKey(m[1])) {
 		return m[1], strings.TrimSpace(m[2]), true // "Admin-name          Jan de Vries"
 	}
 	if colon <= 0 {
@@ -332,7 +349,7 @@ type section struct {
 // role and nothing else ("Registrant:", "Domain registrant: HANDLE",
 // "[Registrant] Name"), or a line that is only such words ("Holder").
 func headingOf(l wline) (role, part string, ok bool) {
-	key := normaliseKey(l.key)
+	key := l.norm
 	if l.key == "" {
 		if l.text == "" || utf8.RuneCountInString(l.text) > 60 || strings.ContainsAny(l.text, "@") {
 			return "", "", false
@@ -454,7 +471,7 @@ func readSections(lines []wline, get func(string) *contact) (unplaced []string, 
 		}
 		key := ""
 		if l.key != "" {
-			key = normaliseKey(l.key)
+			key = l.norm
 		}
 		if key != "" && sectionEnd(key) || l.key == "" && sectionEnd(normaliseKey(l.text)) {
 			closeSection()
@@ -526,7 +543,7 @@ func continuesFlat(l wline) bool {
 	if _, _, ok := headingOf(l); ok {
 		return false
 	}
-	key := normaliseKey(l.key)
+	key := l.norm
 	if _, _, ok := keyRole(key); ok {
 		return false
 	}

@@ -29,6 +29,7 @@ func WHOIS(domain string, text string, ours *model.Customer) (model.Classificati
 type wline struct {
 	indent int
 	key    string // folded label before the colon; "" when there is none
+	norm   string // the label normalised for matching (normaliseKey)
 	value  string // text after the colon, or the whole line
 	text   string // the trimmed line
 }
@@ -70,10 +71,11 @@ func parseWHOIS(text string) (*response, error) {
 			reg.withheld = fmt.Sprintf("the registry's notice %q", n)
 		}
 	}
-	if n := standInNotice(lower); n != "" {
+	folded := fold(lower)
+	if n := standInNotice(folded); n != "" {
 		r.standIn = fmt.Sprintf("the registry's notice %q", n)
 	}
-	if n := notPublishedNotice(lower); n != "" {
+	if n := notPublishedNotice(folded); n != "" {
 		r.notPublished = fmt.Sprintf("the registry's notice %q", n)
 	}
 	for _, role := range []string{roleRegistrant, roleAdministrative, roleTechnical} {
@@ -115,7 +117,8 @@ func splitLines(text string) []wline {
 		if strings.HasPrefix(t, "%") || strings.HasPrefix(t, "#") {
 			// A comment, unless it heads a section ("% Registrant:").
 			c := strings.TrimSpace(strings.TrimLeft(t, "%# "))
-			if _, _, ok := headingOf(wline{text: c, key: labelOf(c)}); !ok || !strings.HasSuffix(c, ":") {
+			k := labelOf(c)
+			if _, _, ok := headingOf(wline{text: c, key: k, norm: normaliseKey(k)}); !ok || !strings.HasSuffix(c, ":") {
 				c = ""
 			}
 			t = c
@@ -129,6 +132,7 @@ func splitLines(text string) []wline {
 		l := wline{indent: indentOf(s), text: t, value: t}
 		if key, value, ok := splitLabel(t); ok {
 			l.key, l.value = fold(key), value
+			l.norm = normaliseKey(l.key)
 		}
 		out = append(out, l)
 	}
@@ -172,7 +176,7 @@ func readTopLevel(outside []wline, contacts map[string]*contact, get func(string
 		if l.value == "" {
 			continue
 		}
-		key := normaliseKey(l.key)
+		key := l.norm
 		switch key {
 		case "organization", "organisation", "組織名", "organization name", "organisation name", "network service name":
 			reg.set(model.FieldOrganisation, l.value)
@@ -350,7 +354,7 @@ func objects(lines []wline) []object {
 		if l.key == "" || l.indent > 0 {
 			continue // wrapped or indented text belongs to no object
 		}
-		key := normaliseKey(l.key)
+		key := l.norm
 		if cur == nil {
 			cur = &object{first: key, values: map[string][]string{}}
 		}
