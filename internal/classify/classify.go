@@ -235,8 +235,11 @@ func judge(domain string, r *response, ours *model.Customer) model.Classificatio
 	}
 	switch {
 	case undetermined:
+	case kind == kindUndetermined && len(personal) == 1 && personal[0] == model.FieldOrganisation && j.anyRedacted():
+		// Only the organisation field, all else withheld: whoever it is,
+		// nothing by which to reach them is shown.
+		j.c.Verdict = model.VerdictRedacted
 	case kind == kindUndetermined && len(personal) == 1 && personal[0] == model.FieldOrganisation:
-		// Only the organisation field, nothing by which to reach a person.
 		j.c.Verdict = model.VerdictOrganisation
 	case len(personal) > 0:
 		j.c.Verdict = model.VerdictExposed
@@ -446,7 +449,7 @@ func (j *judgement) registrantKind(reg *contact) string {
 	case org != "" && personalNameInside(org) && !standaloneOrganisationWord(org):
 		j.note("the organisation has no legal form and carries a person's name (a sole trader)")
 		return kindPerson
-	case org != "" && name == "" && personName(org) && !standaloneOrganisationWord(org) && !countryWord(org):
+	case org != "" && name == "" && personName(org) && organisationWord(org) == "" && !countryWord(org):
 		// Only an organisation field, and it reads as a person's name: a
 		// careful reader cannot tell.
 		j.note("the organisation field reads as a person's name: whose it is cannot be told")
@@ -510,7 +513,7 @@ func (j *judgement) personalFields(kind string, proxied bool, admin *contact) []
 				j.noteForwarding(v.Value)
 				continue
 			}
-			if f == model.FieldOrganisation && kind != kindPerson {
+			if f == model.FieldOrganisation && kind != kindPerson && kind != kindUndetermined {
 				continue
 			}
 			out = append(out, f)

@@ -147,7 +147,7 @@ func legalForm(name string) string {
 			return legalForm(after)
 		}
 	}
-	words := strings.FieldsFunc(fold(name), func(r rune) bool {
+	words := strings.FieldsFunc(withoutAccents(fold(name)), func(r rune) bool {
 		return unicode.IsSpace(r) || r == ',' || r == '(' || r == ')'
 	})
 	if len(words) == 0 {

@@ -55,20 +55,25 @@ func matchList(m model.Match) string {
 // nameKey reduces a name to lower-case letters and digits without accents,
 // one space between words, for comparing.
 func nameKey(s string) string {
-	plain := s
+	words := strings.FieldsFunc(strings.ToLower(withoutAccents(s)), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+	return strings.Join(words, " ")
+}
+
+// withoutAccents removes the accents from s and keeps all else: "S.à.r.l."
+// reads as "S.a.r.l.".
+func withoutAccents(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 			if p, _, err := transform.String(t, s); err == nil {
-				plain = p
+				return p
 			}
-			break
+			return s
 		}
 	}
-	words := strings.FieldsFunc(strings.ToLower(plain), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	return strings.Join(words, " ")
+	return s
 }
 
 func sameName(a, b string) bool {

@@ -194,7 +194,7 @@ func attribute(label string) (model.Field, bool) {
 		"name surname", "fio", "person name", "responsible", "registrant name", "first name", "last name",
 		"family name", "surname", "given names", "firstname", "lastname", "prénom", "nom de famille":
 		return model.FieldName, true
-	case "organization", "organisation", "org", "company", "company name", "organization name", "organisation name",
+	case "organization", "organisation", "org", "company", "company name", "organization name", "organisation name", "role",
 		"company english name", "entity", "firma", "société", "societe", "empresa", "organización", "organizacion",
 		"organizzazione", "organizacja", "组织", "組織名", "单位名称", "organization en", "org name", "business name":
 		return model.FieldOrganisation, true
@@ -546,6 +546,10 @@ func continuesFlat(l wline) bool {
 	key := l.norm
 	if _, _, ok := keyRole(key); ok {
 		return false
+	}
+	switch key {
+	case "contact", "person", "role", "personname":
+		return false // these start an RPSL object of their own
 	}
 	_, ok := attribute(key)
 	return ok

@@ -222,6 +222,17 @@ var (
 // country; the first other line is the name (when withName), a line just
 // before or after a postal code its city, and the rest the street.
 func readAddressLines(c *contact, lines []string, withName bool) {
+	// "Rochefort Denis  dzwalker@example.com" (TWNIC): a name and its
+	// address on one line, set apart by spaces.
+	var split []string
+	for _, t := range lines {
+		if strings.Contains(t, "@") && wideGap.MatchString(strings.TrimSpace(t)) {
+			split = append(split, wideGap.Split(strings.TrimSpace(t), -1)...)
+		} else {
+			split = append(split, t)
+		}
+	}
+	lines = split
 	var pieces []piece
 	nameTaken := !withName
 	orgTaken := c.values[model.FieldOrganisation] != ""
@@ -229,8 +240,8 @@ func readAddressLines(c *contact, lines []string, withName bool) {
 		t = strings.TrimSpace(t)
 		switch {
 		case t == "":
-		case roleName(t):
-			// "Domain Registrant": a label, not a name or an address line.
+		case roleName(t) && nameTaken:
+			// "Domain Registrant" under a name: a label, not an address line.
 		case redactionMarker(t) != "" && privacyService(t) == "":
 			if c.withheld == "" {
 				c.withheld = fmt.Sprintf("%q", t)
@@ -448,7 +459,10 @@ func isDomainObject(o object) bool {
 	return a || b
 }
 
-var handlePattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+$|^[A-Z]{2,}\d+$`)
+var (
+	handlePattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[-_:][A-Za-z0-9]+)+$|^[A-Z]{2,}\d+$`)
+	wideGap       = regexp.MustCompile(`\s{2,}|\t+`)
+)
 
 // looksLikeHandle says whether a value is a registry's handle rather than a
 // name: ABC-123, ABC123, or one token of letters and digits mixed
