@@ -7,7 +7,7 @@
 // (with an idempotency key derived from afscherm's request id, so that a
 // repeat after a crash does not act twice), reports its status, and cancels
 // where the party allows it. Errors are typed (Temporary, RateLimited,
-// Rejected, Config) so that jobs know whether to retry.
+// Blocked, Rejected, Config) so that jobs know whether to retry.
 //
 // The package is public so that others can add adapters; it imports nothing
 // of afscherm's internals.
@@ -86,7 +86,23 @@ type Status struct {
 	// Deadline is when the party has promised an answer, for asynchronous
 	// steps (SIDN decides an opt-out within three weeks).
 	Deadline time.Time
+	// Public names the items the party keeps public however it is asked
+	// (Item… constants): its ceiling for this registrant, learnt from its
+	// answers — a registry that refuses to hide an item, or whose policy
+	// keeps the name public. A completed request with items here is done
+	// as far as the party allows; verification accepts those items.
+	Public []string
 }
+
+// Items of registrant data, as Status.Public names them.
+const (
+	ItemName         = "name"
+	ItemOrganisation = "organisation"
+	ItemAddress      = "address"
+	ItemPhone        = "phone"
+	ItemFax          = "fax"
+	ItemEmail        = "email"
+)
 
 // Adapter is one way of reaching one party.
 type Adapter interface {
@@ -122,6 +138,11 @@ const (
 	KindTemporary ErrorKind = "temporary"
 	// KindRateLimited: try again after RetryAfter.
 	KindRateLimited ErrorKind = "rate_limited"
+	// KindBlocked: the party has shut us out until Until (Openprovider
+	// after failed logins); the adapter makes no call before then. It
+	// passes by itself, but its cause (a wrong password somewhere) needs
+	// a person: alert staff, and try again after Until.
+	KindBlocked ErrorKind = "blocked"
 	// KindRejected: the party refused (Code and Message say why); do not retry.
 	KindRejected ErrorKind = "rejected"
 	// KindConfig: credentials or configuration are wrong; alert staff, do not retry.
@@ -136,7 +157,9 @@ type Error struct {
 	Code       string // the party's own code, e.g. "2303" or "320"
 	Message    string
 	RetryAfter time.Duration
-	Err        error
+	// Until is when a KindBlocked error's block ends.
+	Until time.Time
+	Err   error
 }
 
 func (e *Error) Error() string {
@@ -146,6 +169,9 @@ func (e *Error) Error() string {
 	}
 	if e.Message != "" {
 		s += ": " + e.Message
+	}
+	if !e.Until.IsZero() {
+		s += " (until " + e.Until.UTC().Format(time.RFC3339) + ")"
 	}
 	return s
 }

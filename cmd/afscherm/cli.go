@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/afscherm/afscherm/internal/database"
 	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // Exit codes, fixed by DESIGN.md for operators' scripts.
@@ -30,6 +32,7 @@ type cli struct {
 	DatabaseURL string `name:"database-url" default:"afscherm.db" placeholder:"URL" help:"The database: a file path or sqlite://FILE (SQLite), or postgres://USER@HOST/DB."`
 	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Least important log messages to show: ${enum}."`
 	LogFormat   string `name:"log-format" default:"text" enum:"text,json" help:"Log as ${enum}."`
+	TraceDir    string `name:"trace-dir" placeholder:"DIR" help:"Write every EPP frame and registrar API exchange to its own file in DIR (made with mode 0700), passwords and tokens masked. The files hold customer data as it went over the wire: for operators; delete them after use."`
 
 	Migrate   migrateCmd   `cmd:"" help:"Bring the database schema up to date."`
 	Import    importCmd    `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
@@ -61,6 +64,24 @@ type env struct {
 	log    *slog.Logger
 	// jobLog is for River, whose routine messages are too many for info.
 	jobLog *slog.Logger
+
+	traceOnce sync.Once
+	trace     *wiretrace.Dir
+	traceErr  error
+}
+
+// tracer is the --trace-dir folder, opened once; nil without the flag.
+func (e *env) tracer() (*wiretrace.Dir, error) {
+	if e.cli.TraceDir == "" {
+		return nil, nil
+	}
+	e.traceOnce.Do(func() {
+		e.trace, e.traceErr = wiretrace.Open(e.cli.TraceDir, e.log)
+		if e.traceErr != nil {
+			e.traceErr = fmt.Errorf("--trace-dir: %w", e.traceErr)
+		}
+	})
+	return e.trace, e.traceErr
 }
 
 // openStore opens and migrates the database the flags name.

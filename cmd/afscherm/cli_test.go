@@ -39,6 +39,9 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"import", "--database-url", db},
 		{"import", "--database-url", db, "--remove-missing", "--customers", "x.csv"},
 		{"--log-level", "loud", "migrate"},
+		{"serve", "--database-url", db, "--trusted-proxy", "10.0.0.0/8"},
+		{"serve", "--database-url", db, "--trust-forwarded-for", "--trusted-proxy", "10.0.0.0/33"},
+		{"serve", "--database-url", db, "--max-connections", "0"},
 	} {
 		r := afscherm(t, nil, "", args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, "--help") {
@@ -141,10 +144,12 @@ func TestImportMissingFile(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "kept")
-	r := afscherm(t, nil, "", "--log-level", "debug", "demo", "--keep", dir)
+	trace := filepath.Join(t.TempDir(), "trace") // by the environment, as operators may give it
+	r := afscherm(t, map[string]string{"AFSCHERM_TRACE_DIR": trace}, "", "--log-level", "debug", "demo", "--keep", dir)
 	if r.code != exitOK {
 		t.Fatalf("demo: %+v", r)
 	}
+	checkTrace(t, trace, "sidn", "openprovider")
 	for _, want := range []string{"customers: 50 created (30 persons, 20 organisations)", "domains:   117 created",
 		"bäckerei-müller.de (xn--bckerei-mller-bfb28a.de)", "nothing written", "verdicts: exposed", "pressed \"approve\"",
 		"pressed \"decline\"", "APPROVED", "DECLINED", "is now verified", "Afscherming registratiegegevens",

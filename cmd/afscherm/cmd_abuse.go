@@ -28,7 +28,7 @@ func clientHashes(keys requests.Keys, client string) ([]string, error) {
 	if err != nil {
 		return nil, usagef("%q is neither an IP address nor a client hash (64 hex digits)", client)
 	}
-	return keys.ClientHashes(addr.String()), nil
+	return keys.ClientHashes(addr.Unmap().WithZone("").String()), nil // the server's form of an address
 }
 
 type abuseBlockCmd struct {
@@ -64,7 +64,7 @@ func (f keyFlags) change(e *env, client, action, reason, as string, do func(*sto
 		return err
 	}
 	defer st.Close()
-	keys, err := f.keys(e.ctx, st)
+	keys, err := f.keys(e, st)
 	if err != nil {
 		return err
 	}

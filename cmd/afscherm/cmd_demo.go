@@ -7,5 +7,10 @@ type demoCmd struct {
 }
 
 func (c demoCmd) Run(e *env) error {
-	return demo.Run(e.ctx, demo.Options{Dir: c.Keep, Out: e.stdout, Logger: e.log, RiverLog: e.jobLog, Location: amsterdam})
+	trace, err := e.tracer()
+	if err != nil {
+		return err
+	}
+	return demo.Run(e.ctx, demo.Options{Dir: c.Keep, Out: e.stdout, Logger: e.log, RiverLog: e.jobLog, Location: amsterdam,
+		Trace: trace})
 }

@@ -150,7 +150,7 @@ func (c scanCmd) targets(e *env, st *store.Store) ([]string, error) {
 		for _, n := range names {
 			a, nerr := model.NormalizeDomainName(n)
 			if nerr != nil {
-				return nil, model.Errorf(model.KindInvalid, "%v", nerr)
+				return nil, model.Errorf(model.KindInvalid, "%q: %v", n, nerr)
 			}
 			d, derr := st.Domain(e.ctx, a)
 			if model.IsKind(derr, model.KindNotFound) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -16,9 +17,11 @@ import (
 )
 
 type serveCmd struct {
-	Addr              string `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
-	TrustForwardedFor bool   `name:"trust-forwarded-for" help:"Take client addresses from X-Forwarded-For (behind a proxy that sets it)."`
-	MetricsAddr       string `name:"metrics-addr" placeholder:"HOST:PORT" help:"Also serve Prometheus metrics at /metrics on this separate, private address (on the main address they need a staff token)."`
+	Addr              string   `default:"127.0.0.1:8080" placeholder:"HOST:PORT" help:"Where to listen for HTTP."`
+	TrustForwardedFor bool     `name:"trust-forwarded-for" help:"Take client addresses from X-Forwarded-For, behind a proxy that appends to it: the rightmost entry that is not a trusted proxy."`
+	TrustedProxy      []string `name:"trusted-proxy" placeholder:"CIDR" help:"A proxy (address or range) whose X-Forwarded-For entries are believed, with --trust-forwarded-for (repeatable; default 127.0.0.0/8 and ::1)."`
+	MaxConnections    int      `name:"max-connections" default:"512" help:"How many HTTP connections may be open at once; more wait until one closes."`
+	MetricsAddr       string   `name:"metrics-addr" placeholder:"HOST:PORT" help:"Also serve Prometheus metrics at /metrics on this separate, private address (on the main address they need a staff token)."`
 	lookupFlags
 	scheduleFlags
 	flowFlags
@@ -28,8 +31,39 @@ func (c serveCmd) Run(e *env) error {
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
-	return runServer(e, serverSetup{addr: c.Addr, full: true, trustForwardedFor: c.TrustForwardedFor, metricsAddr: c.MetricsAddr,
-		lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
+	proxies, err := trustedProxies(c.TrustedProxy, c.TrustForwardedFor)
+	if err != nil {
+		return err
+	}
+	if c.MaxConnections < 1 {
+		return usagef("--max-connections must be at least 1")
+	}
+	limits := web.DefaultLimits
+	limits.MaxConnections = c.MaxConnections
+	return runServer(e, serverSetup{addr: c.Addr, full: true, trustForwardedFor: c.TrustForwardedFor, trustedProxies: proxies,
+		limits: limits, metricsAddr: c.MetricsAddr, lookup: c.lookupFlags, schedule: c.scheduleFlags, flow: c.flowFlags})
+}
+
+// trustedProxies reads --trusted-proxy: ranges (CIDR) or single addresses.
+func trustedProxies(list []string, trust bool) ([]netip.Prefix, error) {
+	if len(list) > 0 && !trust {
+		return nil, usagef("--trusted-proxy needs --trust-forwarded-for")
+	}
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, usagef("--trusted-proxy %q is neither an address range (CIDR, e.g. 10.0.0.0/8) nor an address", s)
+		}
+		a = a.Unmap().WithZone("")
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 type workerCmd struct {
@@ -50,6 +84,8 @@ type serverSetup struct {
 	addr              string
 	full              bool // the whole site, not only health checks
 	trustForwardedFor bool
+	trustedProxies    []netip.Prefix // nil: web's default, the loopback range
+	limits            web.Limits     // zero: web.DefaultLimits
 	metricsAddr       string
 	lookup            lookupFlags
 	schedule          scheduleFlags
@@ -100,17 +136,18 @@ func runServer(e *env, setup serverSetup) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", addr, err)
 		}
-		deps := web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get}
+		deps := web.Deps{Store: st, Log: e.log, JobsRunning: jobsRunning.Get, Limits: setup.limits}
 		if full {
 			deps.Requests, deps.Company, deps.TrustForwardedFor = fl.requests, setup.flow.Company, setup.trustForwardedFor
+			deps.TrustedProxies = setup.trustedProxies
 			deps.Jobs, deps.SecureCookies, deps.Metrics = client, strings.HasPrefix(fl.requests.PublicURL, "https://"), m.Handler()
 			if deps.RiverUI, err = web.NewRiverUI(ctx, client, e.jobLog); err != nil {
 				return err
 			}
 		}
-		srv = &http.Server{Handler: web.NewServer(deps), ReadHeaderTimeout: 10 * time.Second}
+		srv = setup.limits.HTTPServer(web.NewServer(deps))
 		httpErr = make(chan error, 1)
-		go func() { httpErr <- srv.Serve(l) }()
+		go func() { httpErr <- srv.Serve(setup.limits.Listener(l)) }()
 		e.log.Info("listening", "addr", l.Addr().String())
 		fmt.Fprintf(e.stdout, "listening on http://%s\n", l.Addr())
 	}
@@ -121,8 +158,8 @@ func runServer(e *env, setup serverSetup) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", m.Handler())
-		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go msrv.Serve(ml) //nolint:errcheck // ends with Close below
+		msrv := setup.limits.HTTPServer(mux)
+		go msrv.Serve(setup.limits.Listener(ml)) //nolint:errcheck // ends with Close below
 		defer msrv.Close()
 		e.log.Info("metrics", "addr", ml.Addr().String())
 		fmt.Fprintf(e.stdout, "metrics on http://%s/metrics\n", ml.Addr())

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
@@ -22,7 +23,7 @@ import (
 type staffCmd struct {
 	Add     staffAddCmd     `cmd:"" help:"Create a console account; the password comes from AFSCHERM_STAFF_PASSWORD or is asked for."`
 	Passwd  staffPasswdCmd  `cmd:"" help:"Set an account's password (ends its sessions)."`
-	Disable staffDisableCmd `cmd:"" help:"Stop an account from signing in (ends its sessions)."`
+	Disable staffDisableCmd `cmd:"" help:"Stop an account from signing in (ends its sessions and revokes its API tokens)."`
 	Users   staffUsersCmd   `cmd:"" help:"List console accounts."`
 	Token   staffTokenCmd   `cmd:"" help:"Manage staff API tokens."`
 }
@@ -171,19 +172,26 @@ func (staffUsersCmd) Run(e *env) error {
 
 type staffTokenCmd struct {
 	Create staffTokenCreateCmd `cmd:"" help:"Issue a token for the staff API; it is shown once, only its hash is kept."`
-	List   staffTokenListCmd   `cmd:"" help:"List tokens (never the tokens themselves)."`
+	List   staffTokenListCmd   `cmd:"" help:"List tokens with their account, creation, expiry and last use (never the tokens themselves)."`
 	Revoke staffTokenRevokeCmd `cmd:"" help:"Revoke a token."`
 }
 
 var staffName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 type staffTokenCreateCmd struct {
-	Name string `required:"" help:"Whose token: a staff member's user name, recorded as the actor of what it does."`
+	Name    string        `required:"" help:"Whose token: the user name of a staff account (staff add), recorded as the actor of what it does; disabling the account ends the token."`
+	Expires time.Duration `name:"expires" default:"2160h" help:"How long the token works (default 90 days, at most a year), e.g. 720h."`
 }
+
+// maxStaffTokenTTL bounds --expires: a token is renewed at least yearly.
+const maxStaffTokenTTL = 366 * 24 * time.Hour
 
 func (c staffTokenCreateCmd) Run(e *env) error {
 	if !staffName.MatchString(c.Name) {
 		return usagef("--name must be 1 to 64 lower-case letters, digits, '.', '_' or '-'")
+	}
+	if c.Expires <= 0 || c.Expires > maxStaffTokenTTL {
+		return usagef("--expires must be more than nothing and at most a year (%v)", maxStaffTokenTTL)
 	}
 	st, err := e.openStore()
 	if err != nil {
@@ -193,19 +201,21 @@ func (c staffTokenCreateCmd) Run(e *env) error {
 	b := make([]byte, 32)
 	rand.Read(b) //nolint:errcheck // crypto/rand.Read does not fail
 	token := "afs_" + base64.RawURLEncoding.EncodeToString(b)
-	t := store.StaffToken{Name: c.Name, Hash: web.StaffTokenHash(token)}
+	t := store.StaffToken{Name: c.Name, Hash: web.StaffTokenHash(token), ExpiresAt: st.Now().Add(c.Expires)}
 	err = st.InTx(e.ctx, func(tx *store.Tx) error {
 		if err := tx.InsertStaffToken(e.ctx, &t); err != nil {
 			return err
 		}
 		_, err := tx.AddAuditEvent(e.ctx, model.AuditEvent{Actor: staffActor(e, ""), Action: "staff_token.created",
-			SubjectKind: "staff_token", SubjectID: fmt.Sprint(t.ID), Details: map[string]any{"name": c.Name}})
+			SubjectKind: "staff_token", SubjectID: fmt.Sprint(t.ID), Details: map[string]any{"name": c.Name,
+				"expires_at": t.ExpiresAt.UTC().Format(time.RFC3339)}})
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "token %d for %s; it is shown this once:\n", t.ID, c.Name)
+	fmt.Fprintf(e.stderr, "token %d for %s, until %s; it is shown this once:\n", t.ID, c.Name,
+		t.ExpiresAt.In(amsterdam).Format("2006-01-02 15:04"))
 	fmt.Fprintln(e.stdout, token)
 	return nil
 }
@@ -223,17 +233,23 @@ func (staffTokenListCmd) Run(e *env) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED\tREVOKED")
-	day := func(t interface{ IsZero() bool }, s string) string {
+	fmt.Fprintln(tw, "ID\tACCOUNT\tCREATED\tEXPIRES\tLAST USED\tSTATE")
+	when := func(t time.Time) string {
 		if t.IsZero() {
 			return "–"
 		}
-		return s
+		return t.In(amsterdam).Format("2006-01-02 15:04")
 	}
+	now := st.Now()
 	for _, t := range tokens {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.CreatedAt.In(amsterdam).Format("2006-01-02"),
-			day(t.LastUsedAt, t.LastUsedAt.In(amsterdam).Format("2006-01-02 15:04")),
-			day(t.RevokedAt, t.RevokedAt.In(amsterdam).Format("2006-01-02")))
+		state := "active"
+		switch {
+		case !t.RevokedAt.IsZero():
+			state = "revoked " + t.RevokedAt.In(amsterdam).Format("2006-01-02")
+		case !t.ExpiresAt.After(now):
+			state = "expired"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, when(t.CreatedAt), when(t.ExpiresAt), when(t.LastUsedAt), state)
 	}
 	return tw.Flush()
 }

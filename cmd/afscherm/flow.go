@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -42,8 +41,9 @@ type flowFlags struct {
 
 // keyFlags are the secrets: where they come from, and the client keys.
 type keyFlags struct {
-	Secret    string   `name:"secret" hidden:"" help:"Key for the hashes of client addresses and form tokens (default: made once and kept in the database)."`
-	ClientKey []string `name:"client-key" placeholder:"KEY" help:"Key (16 characters or more) for the hashes of client addresses; repeat to rotate: the first hashes, the others still match blocks made under them (default: derived from the installation's secret)."`
+	Secret        string   `name:"secret" hidden:"" help:"Key for the form tokens, and for the hashes of client addresses unless --client-key is given (default: made once and kept in the database; client addresses then use the key file)."`
+	ClientKey     []string `name:"client-key" placeholder:"KEY" help:"Key (16 characters or more) for the hashes of client addresses; repeat to rotate: the first hashes, the others still match blocks made under them (default: the key in --client-key-file)."`
+	ClientKeyFile string   `name:"client-key-file" placeholder:"FILE" help:"File of the client key, made with mode 0600 on first start when missing (default: beside the SQLite file, DB.client-key; for PostgreSQL ~/.config/afscherm/client-key). Keep it out of database backups."`
 }
 
 // afterStep is told each committed step of carrying a request out; tests
@@ -80,7 +80,7 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 			return nil, err
 		}
 	}
-	keys, err := f.keys(e.ctx, st)
+	keys, err := f.keys(e, st)
 	if err != nil {
 		return nil, err
 	}
@@ -88,8 +88,13 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if err != nil {
 		return nil, err
 	}
+	trace, err := e.tracer()
+	if err != nil {
+		return nil, err
+	}
 	svc := &requests.Service{}
-	deps := adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices, Getenv: e.getenv, Log: e.log, Mail: svc.MailParty}
+	deps := adapters.Deps{Tasks: requests.Tasks{Store: st}, Handles: requests.Handles{Store: st}, Prices: prices, Getenv: e.getenv, Log: e.log, Mail: svc.MailParty,
+		Trace: trace}
 	router := adapters.Default(deps)
 	if f.Registrars != "" {
 		if router, err = adapters.Load(f.Registrars, deps); err != nil {
@@ -108,7 +113,8 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
 		Adapters: router, AfterStep: afterStep,
 	}
-	fl := &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log}}
+	fl := &flow{requests: svc, outbox: &amail.Outbox{Store: st, Sender: sender, From: f.MailFrom, Log: e.log,
+		IssueLink: svc.IssueLink}}
 	if d, ok := sender.(amail.Dir); ok {
 		fl.mailDir = d.Path
 	}
@@ -117,11 +123,12 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 
 // keys are the request flow's secrets: derived from --secret, or made once
 // and kept in the database so that every process of one installation
-// shares them; the client keys from --client-key where given.
-func (f keyFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, error) {
+// shares them; the client keys never from the database (see clientKeys).
+func (f keyFlags) keys(e *env, st *store.Store) (requests.Keys, error) {
+	ctx := e.ctx
 	for _, k := range f.ClientKey {
-		if len(k) < 16 {
-			return requests.Keys{}, usagef("--client-key must be at least 16 characters")
+		if len(k) < database.MinClientKeyLength {
+			return requests.Keys{}, usagef("--client-key must be at least %d characters", database.MinClientKeyLength)
 		}
 	}
 	master := []byte(f.Secret)
@@ -141,13 +148,12 @@ func (f keyFlags) keys(ctx context.Context, st *store.Store) (requests.Keys, err
 		m.Write([]byte(purpose))
 		return m.Sum(nil)
 	}
-	keys := requests.Keys{Client: derive("client-address"), CSRF: derive("approval-form")}
-	if len(f.ClientKey) > 0 {
-		keys.Client = []byte(f.ClientKey[0])
-		for _, k := range f.ClientKey[1:] {
-			keys.PreviousClient = append(keys.PreviousClient, []byte(k))
-		}
+	keys := requests.Keys{CSRF: derive("approval-form")}
+	client, err := f.clientKeys(e, st, derive)
+	if err != nil {
+		return requests.Keys{}, err
 	}
+	keys.Client, keys.PreviousClient = client[0], client[1:]
 	return keys, nil
 }
 

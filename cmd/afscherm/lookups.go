@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/lookup"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
 	"github.com/afscherm/afscherm/internal/metrics"
@@ -27,6 +28,7 @@ type lookupFlags struct {
 	CacheDir      string        `name:"cache-dir" placeholder:"DIR" help:"Where the downloaded bootstrap file is kept (default: the user's cache folder)."`
 	LookupTimeout time.Duration `name:"lookup-timeout" default:"15s" help:"Time allowed for each RDAP or WHOIS request."`
 	CAFile        string        `name:"ca-file" placeholder:"FILE" help:"Also trust the certificate authorities in this PEM file for RDAP (a mirror with its own CA)."`
+	AllowPrivate  []string      `name:"allow-private-lookups" placeholder:"HOST" help:"Let lookups reach HOST on a loopback, private or link-local address, for a mirror inside the network (repeatable; '*' for every host). Without it, RDAP links, redirects and WHOIS referrals to such addresses are refused."`
 }
 
 // lookups builds the clients, the rate limiter and the scanner the flags
@@ -67,9 +69,10 @@ func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration, m *
 		}
 	}
 	limiter := ratelimit.New(limits)
+	private := lookup.PrivateHosts(f.AllowPrivate)
 	rcfg := rdap.Config{Bootstrap: f.RDAPBootstrap, CacheDir: cache, Timeout: f.LookupTimeout, Limiter: limiter,
-		MaxWait: maxWait, RootCAs: roots}
-	wcfg := whois.Config{Servers: servers, Timeout: f.LookupTimeout, Limiter: limiter, MaxWait: maxWait}
+		MaxWait: maxWait, RootCAs: roots, PrivateHosts: private}
+	wcfg := whois.Config{Servers: servers, Timeout: f.LookupTimeout, Limiter: limiter, MaxWait: maxWait, PrivateHosts: private}
 	sc := &scan.Scanner{Store: st, Log: e.log}
 	if m != nil {
 		limiter.SetObserver(m)

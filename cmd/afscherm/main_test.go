@@ -35,5 +35,16 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	// Commands on PostgreSQL keep the client key file in the user's
+	// configuration folder: a temporary one here, for the tests and the
+	// processes they start, so that they leave the real one alone.
+	config, err := os.MkdirTemp("", "afscherm-config-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("XDG_CONFIG_HOME", config)
+	code := m.Run()
+	os.RemoveAll(config)
+	os.Exit(code)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -131,6 +132,16 @@ func TestRequestCommands(t *testing.T) {
 		}
 		resp.Body.Close()
 
+		// The mails hold the links; the database holds none of them, only
+		// their hashes (the outbox keeps a placeholder).
+		var sent []string
+		for _, m := range mails {
+			sent = append(sent, tokenIn(t, m))
+		}
+		if hits, err := storetest.Open(t, url, nil).FindText(context.Background(), sent); err != nil || len(hits) != 0 {
+			t.Errorf("approval tokens in the database: %+v %v", hits, err)
+		}
+
 		consent := afscherm(t, nil, "", "consent", "show", "--database-url", url, id, "--json")
 		records := jsonLines(t, consent.stdout)
 		if consent.code != exitOK || len(records) != 1 || records[0]["decision"] != "approved" || records[0]["quote_sha256"] == "" {
@@ -185,6 +196,9 @@ func tokenIn(t *testing.T, path string) string {
 func TestStaffTokensAndTasks(t *testing.T) {
 	url := filepath.Join(t.TempDir(), "a.db")
 	scannedDB(t, url)
+	if r := afscherm(t, map[string]string{"AFSCHERM_STAFF_PASSWORD": "a long enough password"}, "", "staff", "add", "--database-url", url, "--name", "anna"); r.code != exitOK {
+		t.Fatalf("staff add: %+v", r)
+	}
 	created := afscherm(t, nil, "", "staff", "token", "create", "--database-url", url, "--name", "anna")
 	token := strings.TrimSpace(created.stdout)
 	if created.code != exitOK || !strings.HasPrefix(token, "afs_") {

@@ -168,7 +168,8 @@ func TestServeHealthAndShutdown(t *testing.T) {
 	var out, errOut lockedBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--database-url", url, "--addr", "127.0.0.1:0"}, flags...),
+		done <- run(ctx, append([]string{"serve", "--database-url", url, "--addr", "127.0.0.1:0", "--trust-forwarded-for",
+			"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1", "--max-connections", "16"}, flags...),
 			func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
 	}()
 	addr := waitFor(t, &out, "listening on http://")

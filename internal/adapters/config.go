@@ -24,6 +24,7 @@ import (
 	"github.com/afscherm/afscherm/registrars/manual"
 	"github.com/afscherm/afscherm/registrars/openprovider"
 	"github.com/afscherm/afscherm/registrars/sidn"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // File is the adapter configuration (--registrars FILE, JSON): which
@@ -86,7 +87,12 @@ type EPP struct {
 	Timeout        string `json:"timeout,omitempty"` // per command, e.g. "30s"
 }
 
-// Role is SIDN's role contact: the company's, not a customer's.
+// Role is SIDN's role contact: the company's, not a customer's. Name is
+// the person or desk ("Hostmaster"), Org the company ("Hosting B.V."); for
+// a legal form other than PERSOON, SIDN records the company as the
+// contact's name and Name as its department. SIDN requires a phone number,
+// and a postal code in NL: a configuration without them is refused when
+// it is loaded.
 type Role struct {
 	Name       string   `json:"name"`
 	Org        string   `json:"org"`
@@ -110,9 +116,23 @@ type Deps struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Mail sends a letter about a request to a party, once per key
 	// (SIDN's opt-out).
-	Mail    func(ctx context.Context, requestID int64, key, to, subject, body string) error
+	Mail func(ctx context.Context, requestID int64, key, to, subject, body string) error
+	// Handles keeps the contact handles a registry assigns to our own
+	// contacts (SIDN's role contact), in afscherm's store.
+	Handles sidn.HandleStore
 	RootCAs *x509.CertPool
 	Log     *slog.Logger
+	// Trace, when set, gets every EPP frame and API exchange of every
+	// adapter, one file each, named by the adapter (--trace-dir).
+	Trace *wiretrace.Dir
+}
+
+// tracer is the trace of one adapter's party, or nil.
+func (d Deps) tracer(party string) wiretrace.Tracer {
+	if d.Trace == nil {
+		return nil
+	}
+	return d.Trace.For(party)
 }
 
 // Types lists the adapter types a configuration may use.
@@ -215,7 +235,7 @@ func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (regis
 			tr.DialContext = d.Dial
 		}
 		client, err := openprovider.NewClient(openprovider.Config{BaseURL: c.URL, Username: c.Username, Password: password,
-			HTTPClient: &http.Client{Transport: tr}, Logger: d.Log})
+			HTTPClient: &http.Client{Transport: tr}, Logger: d.Log, Trace: d.tracer("openprovider")})
 		if err != nil {
 			return nil, err
 		}
@@ -225,6 +245,7 @@ func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (regis
 		if err != nil {
 			return nil, err
 		}
+		e.Trace = d.tracer("sidn")
 		if c.Role == nil {
 			return nil, fmt.Errorf("SIDN needs the role contact (role)")
 		}
@@ -239,9 +260,19 @@ func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (regis
 			optOut = &sidn.OptOut{To: c.OptOutTo, Mail: d.Mail, Tasks: d.Tasks}
 		}
 		r := c.Role
-		return sidn.New(sidn.Config{EPP: e, Registrars: lower(c.Registrars), Cost: cost, OptOut: optOut, Role: epp.Contact{
-			Name: r.Name, Org: r.Org, Street: r.Street, City: r.City, PC: r.PostalCode, CC: strings.ToUpper(r.Country),
-			Voice: r.Phone, Email: r.Email, LegalForm: r.LegalForm}})
+		role := epp.Contact{Name: r.Name, Org: r.Org, Street: r.Street, City: r.City, PC: r.PostalCode, CC: strings.ToUpper(r.Country),
+			Voice: r.Phone, Email: r.Email, LegalForm: r.LegalForm}
+		if problems := sidn.CheckContact(role); len(problems) > 0 {
+			var s []string
+			for _, p := range problems {
+				s = append(s, roleField[p.Field]+": "+p.Problem)
+			}
+			return nil, fmt.Errorf("role contact: %s", strings.Join(s, "; "))
+		}
+		if d.Handles == nil {
+			return nil, fmt.Errorf("SIDN needs afscherm's store for the contact handles SIDN assigns")
+		}
+		return sidn.New(sidn.Config{EPP: e, Registrars: lower(c.Registrars), Cost: cost, OptOut: optOut, Role: role, Handles: d.Handles})
 	case "epp-disclose":
 		e, err := eppConfig(c.EPP, d)
 		if err != nil {
@@ -250,11 +281,17 @@ func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (regis
 		if c.Name == "" {
 			return nil, fmt.Errorf("an epp-disclose adapter needs a name, e.g. the registry's")
 		}
+		e.Trace = d.tracer(c.Name)
 		return eppdisclose.New(eppdisclose.Config{Name: c.Name, EPP: e, TLDs: lower(c.TLDs), Registrars: lower(c.Registrars),
 			Cost: cost, FRED: c.FRED})
 	}
 	return nil, fmt.Errorf("unknown type %q (%s)", c.Type, strings.Join(Types, ", "))
 }
+
+// roleField names a SIDN contact field (sidn.ContactProblem) as the
+// configuration file does.
+var roleField = map[string]string{"name": "role.name", "org": "role.org", "city": "role.city", "cc": "role.country",
+	"pc": "role.postal_code", "voice": "role.phone", "email": "role.email", "legalForm": "role.legal_form"}
 
 func eppConfig(c *EPP, d Deps) (epp.Config, error) {
 	if c == nil || c.Address == "" || c.ClientID == "" {

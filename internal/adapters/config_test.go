@@ -11,6 +11,8 @@ import (
 	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/loopback"
 	"github.com/afscherm/afscherm/internal/quote"
+	"github.com/afscherm/afscherm/internal/requests"
+	"github.com/afscherm/afscherm/internal/store/storetest"
 	"github.com/afscherm/afscherm/registrars"
 	"github.com/afscherm/afscherm/registrars/epp/epptest"
 	"github.com/afscherm/afscherm/registrars/openprovider/openprovidertest"
@@ -67,8 +69,11 @@ func setUp(t *testing.T) *parties {
 		t.Fatal(err)
 	}
 	env := map[string]string{"SIDN_PW": secretValue}
+	// SIDN's handles are kept in a real store (SQLite in a temporary file).
+	st := storetest.Open(t, storetest.NewURL(t, "sqlite"), nil)
 	return &parties{net: n, sidn: srv, op: op, cfg: strings.Replace(full, "PWFILE", pw, 1),
-		deps: adapters.Deps{Prices: prices, Getenv: func(k string) string { return env[k] }, Dial: n.Dial, RootCAs: n.RootCAs()}}
+		deps: adapters.Deps{Prices: prices, Getenv: func(k string) string { return env[k] }, Dial: n.Dial, RootCAs: n.RootCAs(),
+			Handles: requests.Handles{Store: st}}}
 }
 
 func TestParseRoutesEveryType(t *testing.T) {
@@ -166,6 +171,20 @@ func TestParseRefusesBadConfigurations(t *testing.T) {
 		"sidn no role":     {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "role"},
 		"bad opt-out":      {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "opt_out_to": "sidn", "role": {"name": "a", "email": "a@b.nl"}, "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "opt_out_to"},
 		"opt-out, no mail": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "opt_out_to": "x@sidn.nl", "role": {"name": "a", "email": "a@b.nl"}, "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "needs afscherm's mail"},
+		// SIDN requires a phone number, and a postal code in NL (Net::DRI's
+		// SIDN contact profile): refused when the file is read.
+		"role no phone": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}, ` +
+			`"role": {"name": "Hostmaster", "org": "Hosting B.V.", "city": "Amsterdam", "postal_code": "1000 AB", "country": "NL", "email": "a@b.nl"}}]}`,
+			"role.phone: SIDN requires a phone number"},
+		"role no postal code": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}, ` +
+			`"role": {"name": "Hostmaster", "org": "Hosting B.V.", "city": "Amsterdam", "country": "nl", "phone": "+31.201234567", "email": "a@b.nl"}}]}`,
+			"role.postal_code: SIDN requires a postal code"},
+		"role phone form": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}, ` +
+			`"role": {"name": "Hostmaster", "org": "Hosting B.V.", "city": "Amsterdam", "postal_code": "1000 AB", "country": "NL", "phone": "020-1234567", "email": "a@b.nl"}}]}`,
+			"role.phone:"},
+		"role company no org": {`{"adapters": [{"type": "sidn", "tlds": ["nl"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}, ` +
+			`"role": {"name": "Hostmaster", "city": "Amsterdam", "postal_code": "1000 AB", "country": "NL", "phone": "+31.201234567", "email": "a@b.nl"}}]}`,
+			"role.org:"},
 		"unnamed registry": {`{"adapters": [{"type": "epp-disclose", "tlds": ["cz"], "registrars": ["*"], "epp": {"address": "e:700", "client_id": "a", "password_env": "SIDN_PW"}}]}`, "needs a name"},
 	} {
 		_, err := adapters.Parse([]byte(tc.json), "registrars.json", p.deps)

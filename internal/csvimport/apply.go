@@ -189,7 +189,7 @@ func (a *applier) domains(ctx context.Context, file string, rows []DomainRow, su
 			c, err := a.tx.Customer(ctx, row.CustomerNumber)
 			if model.IsKind(err, model.KindNotFound) {
 				problems = append(problems, RowError{File: file, Line: row.Line,
-					Reason: fmt.Sprintf("customer_number: no customer %s in the customer file or the database", row.CustomerNumber)})
+					Reason: fmt.Sprintf("customer_number: no customer %s in the customer file or the database", codeExcerpt(row.CustomerNumber))})
 				continue
 			}
 			if err != nil {

@@ -3,7 +3,10 @@
 // header row — and applies them to the store in one transaction.
 //
 // A file with any bad row imports nothing: every bad row is reported with
-// its line and reason, and the reasons never repeat personal data.
+// its line and reason, and the reasons never repeat personal data: they
+// name the column, and quote at most a short, escaped excerpt of a column
+// that holds none (a customer number, a header). A field, row or file of
+// absurd size is refused after reading no more than the limit.
 package csvimport
 
 import (
@@ -98,44 +101,60 @@ func ReadTable(r io.Reader, file string, columns []string) ([]Row, Errors) {
 }
 
 // readTable reads a CSV file whose header must hold exactly the given columns,
-// in any order and case. Spaces in header names count as underscores.
+// in any order and case. Spaces in header names count as underscores. The
+// file is read as a stream through fieldLimit, so that an absurd field or
+// header is refused after a few kilobytes, never held in memory whole.
 func readTable(r io.Reader, file string, columns []string) table {
 	t := table{file: file}
 	fail := func(line int, format string, args ...any) {
 		t.errs = append(t.errs, RowError{File: file, Line: line, Reason: fmt.Sprintf(format, args...)})
 	}
+	empty := func() { fail(0, "is empty; it needs a header row with the columns %s", strings.Join(columns, ", ")) }
 
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		fail(0, "cannot read: %v", err)
-		return t
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) //nolint:errcheck // peeked: the bytes are there
 	}
-	if len(data) > maxFileSize {
-		fail(0, "larger than %d MiB", maxFileSize>>20)
-		return t
+	head, _ := br.Peek(br.Size()) // the header line, or its first 64 KiB
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the byte order mark spreadsheets write
-	if len(bytes.TrimSpace(data)) == 0 {
-		fail(0, "is empty; it needs a header row with the columns %s", strings.Join(columns, ", "))
-		return t
-	}
-
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffDelimiter(data)
+	limit := &fieldLimit{r: br, comma: byte(sniffDelimiter(head)), line: 1, recordLine: 1}
+	cr := csv.NewReader(limit)
+	cr.Comma = rune(limit.comma)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
-	if err != nil {
+	var tooMuch *limitError
+	switch {
+	case err == io.EOF:
+		empty()
+		return t
+	case errors.As(err, &tooMuch):
+		fail(tooMuch.line, "%s", tooMuch.reason(nil))
+		return t
+	case err != nil:
 		fail(1, "cannot read the header row: %v", csvReason(err))
+		return t
+	case blank(header):
+		empty()
 		return t
 	}
 	index, ok := t.mapHeader(header, columns)
 	if !ok {
 		return t
 	}
+	names := make([]string, len(header))
+	for name, i := range index {
+		names[i] = name
+	}
 
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
+			break
+		}
+		if errors.As(err, &tooMuch) {
+			fail(tooMuch.line, "%s; nothing after it was read", tooMuch.reason(names))
 			break
 		}
 		if err != nil {
@@ -156,7 +175,7 @@ func readTable(r io.Reader, file string, columns []string) table {
 			continue
 		}
 		if i := slices.IndexFunc(rec, func(f string) bool { return !utf8.ValidString(f) }); i >= 0 {
-			fail(line, "%s: is not UTF-8 text (save the file as \"CSV UTF-8\")", header[i])
+			fail(line, "%s: is not UTF-8 text (save the file as \"CSV UTF-8\")", names[i])
 			continue
 		}
 		fields := make(map[string]string, len(columns))
@@ -168,8 +187,12 @@ func readTable(r io.Reader, file string, columns []string) table {
 	return t
 }
 
-// maxFileSize caps what one import reads.
-const maxFileSize = 64 << 20
+// The limits of what an import reads.
+const (
+	maxFileSize  = 64 << 20 // bytes in one file
+	maxFieldSize = 1 << 10  // bytes in one field; the longest column allows 200 characters
+	maxFields    = 64       // fields in one row or the header
+)
 
 func (t *table) mapHeader(header []string, columns []string) (map[string]int, bool) {
 	index := map[string]int{}
@@ -178,7 +201,7 @@ func (t *table) mapHeader(header []string, columns []string) (map[string]int, bo
 		name := strings.ToLower(strings.Join(strings.Fields(strings.TrimSpace(h)), "_"))
 		switch {
 		case !slices.Contains(columns, name):
-			unknown = append(unknown, fmt.Sprintf("%q", h))
+			unknown = append(unknown, excerpt(h))
 		case hasKey(index, name):
 			dup = append(dup, name)
 		default:
@@ -198,6 +221,9 @@ func (t *table) mapHeader(header []string, columns []string) (map[string]int, bo
 		fail("header lacks the column(s) %s", strings.Join(missing, ", "))
 	}
 	if len(unknown) > 0 {
+		if len(unknown) > 5 {
+			unknown = append(unknown[:5], fmt.Sprintf("and %d more", len(unknown)-5))
+		}
 		fail("header has unknown column(s) %s; the columns are %s", strings.Join(unknown, ", "), strings.Join(columns, ", "))
 	}
 	if len(dup) > 0 {
@@ -278,7 +304,7 @@ func ReadCustomers(r io.Reader, file string) ([]CustomerRow, Errors) {
 		}
 		if line, dup := first[c.Number]; dup && c.Number != "" {
 			problems = append(problems, model.Problem{Field: "customer_number",
-				Reason: fmt.Sprintf("%s appears already on line %d", c.Number, line)})
+				Reason: fmt.Sprintf("%s appears already on line %d", codeExcerpt(c.Number), line)})
 		} else {
 			first[c.Number] = rec.Line
 		}
@@ -317,7 +343,7 @@ func ReadDomains(r io.Reader, file string) ([]DomainRow, Errors) {
 			}
 		}
 		if line, dup := first[name]; dup && name != "" {
-			problems = append(problems, model.Problem{Field: "domain", Reason: fmt.Sprintf("%s appears already on line %d", name, line)})
+			problems = append(problems, model.Problem{Field: "domain", Reason: fmt.Sprintf("appears already on line %d", line)})
 		} else if name != "" {
 			first[name] = rec.Line
 		}

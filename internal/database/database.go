@@ -1,5 +1,8 @@
 // Package database opens the store a database URL names — a SQLite file by
-// default, PostgreSQL for production — and brings its schema up to date.
+// default, PostgreSQL for production — and brings its schema up to date. A
+// SQLite file is its owner's alone (mode 0600). It also keeps the client key
+// file, which holds the key of the hashes of client addresses outside the
+// database.
 package database
 
 import (
@@ -85,6 +88,9 @@ func Open(ctx context.Context, raw string, opts Options) (*store.Store, error) {
 	case Postgres:
 		drv, err = postgres.Open(ctx, t.URL, dopts)
 	default:
+		if err := prepareSQLiteFile(t.Path); err != nil {
+			return nil, err
+		}
 		drv, err = sqlite.Open(ctx, t.Path, dopts)
 	}
 	if err != nil {
@@ -97,6 +103,12 @@ func Open(ctx context.Context, raw string, opts Options) (*store.Store, error) {
 	}
 	if !opts.NoMigrate {
 		if _, err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if t.Kind == SQLite {
+		if err := tightenCompanions(t.Path); err != nil {
 			st.Close()
 			return nil, err
 		}

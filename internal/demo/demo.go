@@ -20,6 +20,7 @@ import (
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/sampledata"
 	"github.com/afscherm/afscherm/internal/store"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // Options adjust a demo run.
@@ -31,6 +32,9 @@ type Options struct {
 	Logger   *slog.Logger   // afscherm's log
 	RiverLog *slog.Logger   // River's own log
 	Location *time.Location // for the dates people read
+	// Trace, when set, gets every EPP frame and API exchange with the
+	// sandbox's registrars (--trace-dir).
+	Trace *wiretrace.Dir
 }
 
 // Run runs the demo.

@@ -47,8 +47,9 @@ func (s *session) setUpFlow() error {
 	env := s.parties.Env()
 	s.flow = &requests.Service{}
 	router, err := adapters.Parse(s.parties.Config(""), "the sandbox's registrar configuration", adapters.Deps{
-		Tasks: requests.Tasks{Store: s.st}, Prices: prices, Getenv: func(k string) string { return env[k] },
-		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger, Mail: s.flow.MailParty})
+		Tasks: requests.Tasks{Store: s.st}, Handles: requests.Handles{Store: s.st}, Prices: prices, Getenv: func(k string) string { return env[k] },
+		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger, Mail: s.flow.MailParty,
+		Trace: s.opts.Trace})
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,8 @@ func (s *session) setUpFlow() error {
 		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.Logger, Timing: timing,
 		Keys: requests.Keys{Client: []byte("demo client key"), CSRF: []byte("demo form key")},
 	}
-	s.outbox = &mail.Outbox{Store: s.st, Sender: mail.Dir{Path: filepath.Join(s.dir, "outbox")}, From: from, Log: s.opts.Logger}
+	s.outbox = &mail.Outbox{Store: s.st, Sender: mail.Dir{Path: filepath.Join(s.dir, "outbox")}, From: from, Log: s.opts.Logger,
+		IssueLink: s.flow.IssueLink}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 // Package lookup holds what the RDAP and WHOIS lookups share: the failure
 // vocabulary a scan records, the network they dial through (replaceable by
-// tests and the demo, so that nothing leaves loopback), and the cap on
+// tests and the demo, so that nothing leaves loopback), which addresses they
+// may reach (public ones, unless the operator allows a host), and the cap on
 // response sizes.
 package lookup
 
@@ -30,6 +31,7 @@ const (
 	ReasonHTTPStatus    = "http_status"
 	ReasonTooLarge      = "too_large"
 	ReasonMalformed     = "malformed"
+	ReasonRefused       = "refused" // a link, redirect or referral we would not follow (RefusedError)
 )
 
 // StatusOK is the status of a request that got an answer; any other
@@ -91,14 +93,18 @@ func (f *Failure) Kind() model.Kind {
 		return model.KindRateLimited
 	case ReasonNotRegistered:
 		return model.KindNotFound
-	case ReasonNoService, ReasonMalformed, ReasonTooLarge:
+	case ReasonNoService, ReasonMalformed, ReasonTooLarge, ReasonRefused:
 		return model.KindInvalid
 	}
 	return model.KindTemporary
 }
 
-// Fail returns a Failure, classifying err when reason is empty.
+// Fail returns a Failure, classifying err when reason is empty. A refusal
+// in err's chain names the host refused, whichever host was asked first.
 func Fail(host, reason string, err error) *Failure {
+	if r, ok := AsRefused(err); ok && (reason == "" || reason == ReasonRefused) {
+		return Refused(r)
+	}
 	if reason == "" {
 		reason = classifyErr(err)
 	}
@@ -119,6 +125,8 @@ func AsFailure(err error) (*Failure, bool) {
 func classifyErr(err error) string {
 	var ne net.Error
 	switch {
+	case errors.As(err, new(*RefusedError)):
+		return ReasonRefused
 	case errors.Is(err, ErrTooLarge):
 		return ReasonTooLarge
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
@@ -184,14 +192,9 @@ func ParseRetryAfter(v string, now time.Time) time.Duration {
 }
 
 // Dialer opens connections. Tests and the demo replace it to keep every
-// connection on loopback.
+// connection on loopback; the clients guard whichever they use (see
+// SafeDialer and Guard).
 type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
-
-// DefaultDialer dials with a timeout.
-func DefaultDialer(timeout time.Duration) Dialer {
-	d := &net.Dialer{Timeout: timeout}
-	return d.DialContext
-}
 
 // MapDialer dials the address mapped to a host instead of the host itself,
 // and refuses every host it does not know: a sealed network for tests and

@@ -159,6 +159,8 @@ func (c *Customer) Normalize() []Problem {
 	c.Email = strings.TrimSpace(c.Email)
 	if c.Email == "" {
 		bad("email", "is empty")
+	} else if r, ok := invisibleRune(c.Email); ok {
+		bad("email", fmt.Sprintf("contains an invisible or direction-changing character (%U)", r))
 	} else if !validEmail(c.Email) {
 		bad("email", "is not a valid e-mail address")
 	}
@@ -213,6 +215,9 @@ func textProblem(s string, max int) string {
 		if unicode.IsControl(r) {
 			return "contains a control character"
 		}
+	}
+	if r, ok := invisibleRune(s); ok {
+		return fmt.Sprintf("contains an invisible or direction-changing character (%U)", r)
 	}
 	return ""
 }

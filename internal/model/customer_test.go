@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -116,6 +117,22 @@ func TestValidCountry(t *testing.T) {
 	for _, c := range []string{"nl", "UK", "EU", "ZZ", "N", "NLD", ""} {
 		if ValidCountry(c) {
 			t.Errorf("%s accepted", c)
+		}
+	}
+}
+
+func TestNormalizeRefusesInvisibleCharacters(t *testing.T) {
+	for field, set := range map[string]func(c *Customer){
+		"name":   func(c *Customer) { c.Name = "Jan\u202e de Vries" },
+		"street": func(c *Customer) { c.Street = "Kerk\u200bstraat 1" },
+		"city":   func(c *Customer) { c.City = "Utrecht\u2069" },
+		"email":  func(c *Customer) { c.Email = "jan\u200c@example.nl" },
+	} {
+		c := Customer{Number: "K1", Name: "Jan", Kind: CustomerPerson, Email: "jan@example.nl", Country: "NL"}
+		set(&c)
+		problems := c.Normalize()
+		if len(problems) != 1 || problems[0].Field != field || !strings.Contains(problems[0].Reason, "invisible or direction-changing character (U+") {
+			t.Errorf("%s: %v", field, problems)
 		}
 	}
 }

@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Domain is a customer's domain name, stored as lower-case A-labels.
@@ -59,6 +61,10 @@ var ErrDomainName = errors.New("invalid domain name")
 // NormalizeDomainName turns what a person typed — any case, a trailing dot,
 // Unicode labels — into the lower-case A-label form afscherm stores, and
 // checks that it is a registrable-looking host name with at least two labels.
+// A name that IDNA mapping (UTS #46) would turn into another — invisible
+// characters dropped, full-width or compatibility forms folded, so that
+// pay<U+200B>pal.com became paypal.com — is refused rather than silently
+// changed. Its errors never repeat the name, which may be a person's.
 func NormalizeDomainName(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSuffix(s, ".")
@@ -68,19 +74,84 @@ func NormalizeDomainName(s string) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", fmt.Errorf("%w: not valid UTF-8", ErrDomainName)
 	}
+	if r, ok := invisibleRune(s); ok {
+		return "", fmt.Errorf("%w: contains an invisible or direction-changing character (%U)", ErrDomainName, r)
+	}
 	a, err := lookupProfile.ToASCII(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrDomainName, err)
+		return "", fmt.Errorf("%w: %s", ErrDomainName, idnaReason(s, err))
 	}
 	a = strings.ToLower(a)
+	if changedByMapping(s, a) {
+		return "", fmt.Errorf("%w: changes under IDNA mapping (UTS #46) into another name; give the name exactly as registered", ErrDomainName)
+	}
 	labels := strings.Split(a, ".")
 	if len(labels) < 2 {
-		return "", fmt.Errorf("%w: %q has no top-level domain", ErrDomainName, a)
+		return "", fmt.Errorf("%w: has no top-level domain", ErrDomainName)
 	}
 	if !alphaTLD.MatchString(labels[len(labels)-1]) {
-		return "", fmt.Errorf("%w: %q has no valid top-level domain", ErrDomainName, a)
+		return "", fmt.Errorf("%w: has no valid top-level domain", ErrDomainName)
 	}
 	return a, nil
+}
+
+// changedByMapping reports whether IDNA mapping made a of s more than a
+// change of case (and Unicode normalisation form): a label given as an
+// A-label must come out as given, any other must decode to itself.
+func changedByMapping(s, a string) bool {
+	in := strings.Split(norm.NFC.String(strings.ToLower(s)), ".")
+	out := strings.Split(a, ".")
+	if len(in) != len(out) {
+		return true // a full-width or ideographic full stop became a dot
+	}
+	for i, label := range in {
+		if strings.HasPrefix(label, "xn--") || !strings.HasPrefix(out[i], "xn--") {
+			if label != out[i] {
+				return true
+			}
+			continue
+		}
+		u, err := idna.Punycode.ToUnicode(out[i])
+		if err != nil || u != label {
+			return true
+		}
+	}
+	return false
+}
+
+// idnaReason says what is wrong with a name the IDNA rules refuse, without
+// the name: the idna package's messages quote the label.
+func idnaReason(s string, err error) string {
+	if msg := err.Error(); strings.HasPrefix(msg, "idna: disallowed rune") {
+		return "contains a character not allowed in domain names (" + strings.TrimPrefix(msg, "idna: disallowed rune ") + ")"
+	}
+	labels := strings.Split(s, ".")
+	for _, l := range labels {
+		switch {
+		case l == "":
+			return "has an empty label (two dots in a row, or a leading dot)"
+		case strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-"):
+			return "has a label that starts or ends with a hyphen"
+		}
+	}
+	if len(s) > 253 {
+		return "is longer than 253 characters"
+	}
+	return "breaks the IDNA rules (RFC 5891): labels of at most 63 letters, digits and hyphens, or a valid internationalised name"
+}
+
+// invisibleRune finds a character that shows nothing or changes the
+// direction of the text around it — zero-width spaces and joiners, soft
+// hyphens, bidirectional overrides and isolates, and the like (Unicode's
+// format characters and other default-ignorables) — which can make a name
+// or address look like another.
+func invisibleRune(s string) (rune, bool) {
+	for _, r := range s {
+		if unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point) {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // DisplayDomainName returns the U-label form of a stored A-label name, or the

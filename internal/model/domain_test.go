@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +51,45 @@ func TestNormalizeRegistrar(t *testing.T) {
 	for _, in := range []string{"", "open provider", "sidn!", "-x"} {
 		if _, err := NormalizeRegistrar(in); err == nil {
 			t.Errorf("NormalizeRegistrar(%q) accepted", in)
+		}
+	}
+}
+
+// TestNormalizeDomainNameRefusesWhatMappingHides: invisible characters and
+// names that IDNA mapping would turn into another are refused, saying why
+// without repeating the name.
+func TestNormalizeDomainNameRefusesWhatMappingHides(t *testing.T) {
+	for in, want := range map[string]string{
+		"pay\u200bpal.com":      "invisible or direction-changing character (U+200B)",
+		"pay\u200dpal.com":      "(U+200D)",
+		"pay\u00adpal.com":      "(U+00AD)",
+		"pay\u034fpal.com":      "(U+034F)",
+		"\u202emoc.lapyap.com":  "(U+202E)",
+		"ｐａｙｐａｌ.com":            "changes under IDNA mapping",
+		"paypal\u3002com":       "changes under IDNA mapping",
+		"\u210cello.com":        "changes under IDNA mapping",
+		"ﬁnance.nl":             "changes under IDNA mapping",
+		"jan..nl":               "empty label",
+		"-jan.nl":               "hyphen",
+		"jan de vries.nl":       "not allowed in domain names (U+0020)",
+		"janvandenheuvel":       "has no top-level domain",
+		"janvandenheuvel.12345": "has no valid top-level domain",
+	} {
+		_, err := NormalizeDomainName(in)
+		if err == nil || !errors.Is(err, ErrDomainName) || !strings.Contains(err.Error(), want) {
+			t.Errorf("NormalizeDomainName(%q) = %v, want %q", in, err, want)
+			continue
+		}
+		for _, part := range []string{"pay", "pal", "ello", "nance", "jan"} {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("NormalizeDomainName(%q): %v repeats the name", in, err)
+			}
+		}
+	}
+	// A change of case or of Unicode normalisation form is no change.
+	for in, want := range map[string]string{"PayPal.COM": "paypal.com", "bu\u0308cher.nl": "xn--bcher-kva.nl", "SCHÖN.nl": "xn--schn-7qa.nl"} {
+		if got, err := NormalizeDomainName(in); err != nil || got != want {
+			t.Errorf("NormalizeDomainName(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 }

@@ -37,6 +37,7 @@ func newSubject(t *testing.T, url string) *subjectFixture {
 	e := requeststest.New(t, url)
 	ctx := context.Background()
 	f := &subjectFixture{Env: e, mailDir: t.TempDir()}
+	e.Mailbox.Also = mail.Dir{Path: f.mailDir} // the mails whose links the customer follows go to the folder too
 	c, err := e.Store.Customer(ctx, person)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func newSubject(t *testing.T, url string) *subjectFixture {
 	if _, err := e.Service.Create(ctx, "brambakker.nl", requeststest.Staff, requestsOpts()); err != nil { // another customer's
 		t.Fatal(err)
 	}
-	out := &mail.Outbox{Store: e.Store, Sender: mail.Dir{Path: f.mailDir}, From: "afscherm <noreply@hosting.example>"}
+	out := e.Outbox(mail.Dir{Path: f.mailDir})
 	all, _ := e.Store.Mails(ctx, store.MailFilter{UnsentOnly: true})
 	for _, m := range all {
 		if err := out.Deliver(ctx, m.ID); err != nil {

@@ -55,6 +55,7 @@ var columns = map[string]Holding{
 	"abuse_blocks.*":     AbuseData,
 	"staff_users.*":      StaffData, "staff_sessions.*": StaffData, "staff_tokens.*": StaffData,
 	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "schema_migrations.*": NotPersonal,
+	"party_handles.*": NotPersonal, // the handles registries gave the company's own role contacts
 }
 
 // HoldingOf says what a column holds; ok is false for a column the map
@@ -116,6 +117,9 @@ func (p Policy) Register(ctx context.Context, st *store.Store, w io.Writer) erro
 	fmt.Fprintf(w, "- **Why**: carrying out scans, mails and requests\n- **Kept**: River deletes finished jobs (a day after completion, a week after failure)\n")
 	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[JobQueue]))
 	fmt.Fprintf(w, "Columns holding nothing personal: %d. Client addresses are never stored: only keyed hashes (HMAC-SHA-256).\n", len(where[NotPersonal]))
+	fmt.Fprintf(w, "The key of those hashes is kept outside the database — `--client-key` / `AFSCHERM_CLIENT_KEY`, or a key file\n")
+	fmt.Fprintf(w, "(mode 0600) beside the SQLite file or at `--client-key-file` — so that a copy of the database alone cannot\n")
+	fmt.Fprintf(w, "reverse them. The SQLite file itself is readable by its owner only (mode 0600).\n")
 	return nil
 }
 

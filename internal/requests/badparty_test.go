@@ -9,6 +9,7 @@ import (
 
 	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/sandbox"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
@@ -36,6 +37,7 @@ func TestABadPartyIsATypedErrorWithAnAuditEntryAndNoCharge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		openprovidertest.HoldToDescription(t, parties.Openprovider)
 		const timeout = 300 * time.Millisecond
 		makeSIDN := func(password string) registrars.Adapter {
 			cfg := parties.SIDNConfig()
@@ -43,7 +45,7 @@ func TestABadPartyIsATypedErrorWithAnAuditEntryAndNoCharge(t *testing.T) {
 			if password != "" {
 				cfg.Password = password
 			}
-			a, err := sidn.New(sidn.Config{EPP: cfg, Registrars: []string{"sidn"},
+			a, err := sidn.New(sidn.Config{EPP: cfg, Registrars: []string{"sidn"}, Handles: requests.Handles{Store: f.st},
 				Role: epp.Contact{Name: "Hostmaster", Org: "Hosting", Street: []string{"Dataweg 9"}, City: "Amsterdam", PC: "1000 AB",
 					CC: "NL", Voice: "+31.201234567", Email: sandbox.HostingRoleAddress}})
 			if err != nil {

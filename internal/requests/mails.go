@@ -23,7 +23,7 @@ var (
 )
 
 // customerMail writes the approval or reminder mail for a request, with
-// the link that carries token.
+// the link that carries token (mail.LinkPlaceholder, for the outbox).
 func (s *Service) customerMail(kind string, r model.PrivacyRequest, c model.Customer, token string) (model.OutboxMessage, error) {
 	lang := r.Quote.Language
 	data := map[string]any{

@@ -286,23 +286,44 @@ func (s *Service) sendForApproval(ctx context.Context, tx *store.Tx, r *model.Pr
 	return s.mailLink(ctx, tx, *r, model.MailApproval)
 }
 
-// mailLink issues a new approval link for a request and queues the mail of
-// the given kind that carries it. Every mail has its own link; any of them
-// decides the request, once.
+// mailLink queues the mail of the given kind that carries a new approval
+// link for a request. The outbox keeps the mail with mail.LinkPlaceholder
+// where the link's token goes: the token is made as the mail is sent
+// (IssueLink), so no table, backup or export ever holds one. Every mail
+// has its own link; any of them decides the request, once.
 func (s *Service) mailLink(ctx context.Context, tx *store.Tx, r model.PrivacyRequest, kind string) error {
 	c, err := tx.Customer(ctx, r.CustomerNumber)
 	if err != nil {
 		return err
 	}
-	token, hash := newToken()
-	if err := tx.InsertApprovalToken(ctx, &store.ApprovalToken{RequestID: r.ID, Hash: hash, ExpiresAt: r.ExpiresAt}); err != nil {
-		return err
-	}
-	m, err := s.customerMail(kind, r, c, token)
+	m, err := s.customerMail(kind, r, c, mail.LinkPlaceholder)
 	if err != nil {
 		return err
 	}
 	return queueMail(ctx, tx, m)
+}
+
+// IssueLink makes the token of the approval link in a customer's mail as
+// the mail is sent: 256 random bits, of which only the hash is stored
+// (committed before the token is returned), working until the request's
+// approval time ends. It is mail.Outbox's IssueLink; the token itself
+// lives only in the mail that is sent.
+func (s *Service) IssueLink(ctx context.Context, m model.OutboxMessage) (string, error) {
+	if m.RequestID == 0 || (m.Kind != model.MailApproval && m.Kind != model.MailReminder) {
+		return "", model.Errorf(model.KindInvalid, "mail %d (%s) is not a customer's approval mail", m.ID, m.Kind)
+	}
+	token, hash := newToken()
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		r, err := tx.Request(ctx, m.RequestID)
+		if err != nil {
+			return err
+		}
+		return tx.InsertApprovalToken(ctx, &store.ApprovalToken{RequestID: r.ID, Hash: hash, ExpiresAt: r.ExpiresAt})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // queueMail puts a message in the outbox and enqueues the job that sends it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -124,8 +125,14 @@ func (s *Service) step(name string, err error) error {
 func (s *Service) afterStatus(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, st registrars.Status) error {
 	switch st.State {
 	case registrars.Completed:
+		details := map[string]any{"detail": st.Detail}
+		if len(st.Public) > 0 {
+			// The party's ceiling: what it keeps public however asked.
+			// Verify reads it back from this event.
+			details[staysPublicKey] = st.Public
+		}
 		if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.Complete, Actor: system,
-			Details: map[string]any{"detail": st.Detail}}); err != nil {
+			Details: details}); err != nil {
 			return err
 		}
 		_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: ChargeArgs{RequestID: r.ID}},
@@ -153,17 +160,55 @@ func (s *Service) partyFailed(ctx context.Context, id int64, err error) error {
 	// Temporary: the job tries again later, with backoff; the audit trail
 	// says what went wrong each time.
 	if aerr := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: system, Action: "request.party_error", SubjectKind: "request",
-			SubjectID: strconv.FormatInt(id, 10), Reason: ae.Error(),
-			Details: map[string]any{"party": ae.Party, "kind": string(ae.Kind), "code": ae.Code}})
-		return err
+		details := map[string]any{"party": ae.Party, "kind": string(ae.Kind), "code": ae.Code}
+		if ae.Kind == registrars.KindBlocked {
+			details["until"] = ae.Until.UTC().Format(time.RFC3339)
+		}
+		if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: system, Action: "request.party_error", SubjectKind: "request",
+			SubjectID: strconv.FormatInt(id, 10), Reason: ae.Error(), Details: details}); err != nil {
+			return err
+		}
+		if ae.Kind == registrars.KindBlocked {
+			return s.partyBlocked(ctx, tx, ae)
+		}
+		return nil
 	}); aerr != nil {
 		return aerr
 	}
-	if ae.Kind == registrars.KindRateLimited {
+	switch ae.Kind {
+	case registrars.KindRateLimited:
 		return &Later{After: max(ae.RetryAfter, time.Minute), Why: ae.Error()}
+	case registrars.KindBlocked:
+		// No attempt before the block ends: the adapter would refuse it
+		// anyway, and the party counts what reaches it.
+		return &Later{After: max(ae.Until.Sub(s.Store.Now()), ae.RetryAfter, time.Minute), Why: ae.Error()}
 	}
 	return err
+}
+
+// partyBlocked records that a party has shut us out (Openprovider's code 50
+// after failed logins) and tells staff, once per block however many
+// requests meet it: the block ends by itself, but its cause — a wrong
+// password somewhere, failing logins — needs a person.
+func (s *Service) partyBlocked(ctx context.Context, tx *store.Tx, ae *registrars.Error) error {
+	until := ae.Until.UTC().Format(time.RFC3339)
+	last, err := tx.AuditEvents(ctx, store.AuditFilter{SubjectKind: "registrar", SubjectID: ae.Party, Action: "registrar.blocked", Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(last) > 0 && last[0].Details["until"] == until {
+		return nil
+	}
+	if _, err := tx.AddAuditEvent(ctx, model.AuditEvent{Actor: system, Action: "registrar.blocked", SubjectKind: "registrar",
+		SubjectID: ae.Party, Reason: ae.Message, Details: map[string]any{"until": until, "code": ae.Code}}); err != nil {
+		return err
+	}
+	s.log().Warn("registrar blocked our access", "party", ae.Party, "code", ae.Code, "until", until)
+	local := ae.Until.In(s.location()).Format("2006-01-02 15:04 MST")
+	return s.alert(ctx, tx, fmt.Sprintf("afscherm: %s has blocked access until %s", ae.Party, local),
+		fmt.Sprintf("%s has blocked afscherm's access until %s.\n\n%s\n\n"+
+			"Requests waiting for %s are tried again after the block; nothing is lost. Until then afscherm makes\n"+
+			"no call to %s at all, since every attempt during the block counts against the account.\n", ae.Party, local, ae.Message, ae.Party, ae.Party))
 }
 
 // FailRequest ends a request that cannot be done, and tells staff.
@@ -355,7 +400,11 @@ func (s *Service) Verify(ctx context.Context, id int64) error {
 	if err != nil {
 		return &Later{After: s.Timing.VerifyEvery, Why: "the scan did not work: " + err.Error()}
 	}
-	if shielded(r, scan) {
+	ceiling, err := s.ceiling(ctx, r)
+	if err != nil {
+		return err
+	}
+	if shielded(r, scan, ceiling) {
 		return s.step("verify:recorded", s.Store.InTx(ctx, func(tx *store.Tx) error {
 			fresh, err := tx.Request(ctx, id)
 			if err != nil || fresh.State != model.StateCompleted {
@@ -383,24 +432,67 @@ func (s *Service) Verify(ctx context.Context, id int64) error {
 	return &Later{After: s.Timing.VerifyEvery, Why: "the data is still visible"}
 }
 
-// shielded says whether a scan shows a completed request done.
-func shielded(r model.PrivacyRequest, scan model.ScanResult) bool {
+// shielded says whether a scan shows a completed request done: nothing
+// personal shows beyond the party's ceiling, the fields it keeps public
+// (the name, organisation and country where it shields only partly; the
+// fields its completion reported public).
+func shielded(r model.PrivacyRequest, scan model.ScanResult, ceiling []model.Field) bool {
 	if scan.Status != model.ScanOK || scan.Verdict == model.VerdictUndetermined {
 		return false // undetermined: nobody knows yet whether the data is gone
 	}
 	if scan.Verdict != model.VerdictExposed {
 		return true
 	}
-	if !r.Partial {
+	if r.Partial {
+		ceiling = append(ceiling, model.FieldName, model.FieldOrganisation, model.FieldCountry)
+	}
+	if len(ceiling) == 0 {
 		return false
 	}
 	for _, f := range model.Fields {
-		v := scan.Fields[f]
-		if v.State == model.FieldVisible && f != model.FieldName && f != model.FieldOrganisation && f != model.FieldCountry {
+		if scan.Fields[f].State == model.FieldVisible && !slices.Contains(ceiling, f) {
 			return false // more than the party's ceiling shows
 		}
 	}
 	return true
+}
+
+// staysPublicKey holds, in the details of a request's completion, the
+// items the party reported it keeps public (registrars.Status.Public).
+const staysPublicKey = "stays_public"
+
+// ceiling is what the party said, when it completed the request, it keeps
+// public, as scan fields.
+func (s *Service) ceiling(ctx context.Context, r model.PrivacyRequest) ([]model.Field, error) {
+	events, err := s.Store.AuditEvents(ctx, store.AuditFilter{SubjectKind: "request", SubjectID: strconv.FormatInt(r.ID, 10),
+		Action: "request." + string(model.Complete)})
+	if err != nil || len(events) == 0 {
+		return nil, err
+	}
+	var out []model.Field
+	switch items := events[len(events)-1].Details[staysPublicKey].(type) {
+	case []any: // as read back from the store's JSON
+		for _, it := range items {
+			name, _ := it.(string)
+			out = append(out, ceilingFields[name]...)
+		}
+	case []string:
+		for _, name := range items {
+			out = append(out, ceilingFields[name]...)
+		}
+	}
+	return out, nil
+}
+
+// ceilingFields are the scan fields of the items a party keeps public.
+var ceilingFields = map[string][]model.Field{
+	registrars.ItemName:         {model.FieldName},
+	registrars.ItemOrganisation: {model.FieldOrganisation},
+	registrars.ItemAddress:      {model.FieldStreet, model.FieldPostalCode, model.FieldCity, model.FieldCountry},
+	registrars.ItemPhone:        {model.FieldPhone},
+	registrars.ItemEmail:        {model.FieldEmail},
+	// A fax number has no field of its own: a public fax never excuses
+	// a visible phone number.
 }
 
 func (s *Service) completedAt(ctx context.Context, r model.PrivacyRequest) (time.Time, error) {

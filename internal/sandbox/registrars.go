@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/afscherm/afscherm/registrars/epp"
 	"github.com/afscherm/afscherm/registrars/epp/epptest"
 	"github.com/afscherm/afscherm/registrars/openprovider"
 	"github.com/afscherm/afscherm/registrars/openprovider/openprovidertest"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // The parties that carry requests out in this world, and the names of the
@@ -93,27 +95,33 @@ func (r *Registrars) startSIDN() error {
 	if w.byAddress {
 		r.sidnAddr = l.Addr().String()
 	}
-	hostmaster := epptest.Contact{ID: "HOSTMASTER", Name: "Hostmaster", Org: "Hosting Voorbeeld B.V.", Street: []string{"Dataweg 9"},
+	// The company's own contact, as SIDN records a company: its name as
+	// the contact's name, the desk as its department (REGISTRIES.md,
+	// SIDN). Handles have SIDN's form, ABC123456-ABCDE.
+	hostmaster := epptest.Contact{ID: "HOS000001-HOSTV", Name: "Hosting Voorbeeld B.V.", Org: "Hostmaster", Street: []string{"Dataweg 9"},
 		City: "Amsterdam", PC: "1000 AB", CC: "NL", Voice: "+31.201234567", Email: HostingRoleAddress, LegalForm: "BV"}
 	if err := r.SIDN.AddContact(hostmaster); err != nil {
 		return err
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	var nl []*Registration
 	for _, reg := range w.regs {
-		if reg.tld() != "nl" {
-			continue
+		if reg.tld() == "nl" {
+			nl = append(nl, reg)
 		}
+	}
+	slices.SortFunc(nl, func(a, b *Registration) int { return strings.Compare(a.Domain, b.Domain) })
+	for i, reg := range nl {
 		c := reg.Registrant
-		h := handle(reg.Domain)
-		registrant := epptest.Contact{ID: "R" + h, Name: c.Name, Org: c.Org, Street: []string{c.Street}, City: c.City,
-			PC: c.PostalCode, CC: c.Country, Voice: eppPhone(c.Phone), Email: c.Email, LegalForm: "BV"}
+		registrant := epptest.Contact{ID: fmt.Sprintf("REG%06d-HOSTV", i+1), Name: c.Name, Org: c.Org, Street: []string{c.Street}, City: c.City,
+			PC: c.PostalCode, CC: c.Country, Voice: EPPPhone(c.Phone), Email: c.Email, LegalForm: "BV"}
 		if c.Person {
 			registrant.LegalForm = epp.LegalFormPerson
 		}
 		admin := hostmaster.ID
 		if reg.AdminEmail != HostingRoleAddress {
-			admin = "A" + h
+			admin = fmt.Sprintf("ADM%06d-HOSTV", i+1)
 			a := registrant
 			a.ID, a.Email = admin, reg.AdminEmail
 			if err := r.SIDN.AddContact(a); err != nil {
@@ -206,11 +214,12 @@ func ManualConfig() []byte {
 // SIDNConfig reaches the fake SIDN from this process.
 func (r *Registrars) SIDNConfig() epp.Config {
 	return epp.Config{Addr: SIDNHost + ":700", TLS: &tls.Config{RootCAs: r.w.Net.RootCAs()}, Dial: r.w.Net.Dial,
-		ClientID: sidnClientID, Password: sidnPassword}
+		ClientID: sidnClientID, Password: sidnPassword, Trace: wiretrace.FromEnv("sidn")}
 }
 
 // OpenproviderConfig reaches the fake Openprovider from this process.
 func (r *Registrars) OpenproviderConfig() openprovider.Config {
 	return openprovider.Config{BaseURL: "https://" + OpenproviderHost + "/v1beta", Username: openproviderUser, Password: openproviderPassword,
-		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: r.w.Net.Dial, TLSClientConfig: &tls.Config{RootCAs: r.w.Net.RootCAs()}}}}
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: r.w.Net.Dial, TLSClientConfig: &tls.Config{RootCAs: r.w.Net.RootCAs()}}},
+		Trace:      wiretrace.FromEnv("openprovider")}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 )
 
@@ -99,9 +100,43 @@ func (s rdapSource) icannRegistrant(r Registration, doc map[string]any) map[stri
 		p := privacyService
 		reg["vcardArray"] = vcard(prop("fn", p.Name), prop("org", p.Org), adr(p.Street, p.City, p.PostalCode, p.Country),
 			prop("email", privacyEmail(r.Domain)))
+	case r.Publish && len(r.Withheld) > 0:
+		// Published, but for what the registry withholds item by item.
+		withheld := func(f string) bool { return slices.Contains(r.Withheld, f) }
+		var props [][]any
+		var gone []string
+		if withheld(WithheldName) {
+			props, gone = append(props, prop("fn", "")), append(gone, "Registrant Name")
+		} else {
+			props = append(props, prop("fn", c.Name))
+		}
+		if withheld(WithheldAddress) {
+			props, gone = append(props, adr("", "", "", c.Country)), append(gone, "Registrant Street", "Registrant City", "Registrant Postal Code")
+		} else {
+			props = append(props, adr(c.Street, c.City, c.PostalCode, c.Country))
+		}
+		if withheld(WithheldPhone) {
+			gone = append(gone, "Registrant Phone")
+		} else {
+			props = append(props, propType("tel", "uri", "tel:"+EPPPhone(c.Phone)))
+		}
+		if withheld(WithheldEmail) {
+			gone = append(gone, "Registrant Email")
+		} else {
+			props = append(props, prop("email", c.Email))
+		}
+		if c.Org != "" && withheld(WithheldOrg) {
+			gone = append(gone, "Registrant Organization")
+		} else if c.Org != "" {
+			props = append(props, prop("org", c.Org))
+		}
+		reg["vcardArray"] = vcard(props...)
+		if len(gone) > 0 {
+			doc["redacted"] = redactions(gone...)
+		}
 	case r.Publish:
 		props := [][]any{prop("fn", c.Name), adr(c.Street, c.City, c.PostalCode, c.Country),
-			propType("tel", "uri", "tel:"+eppPhone(c.Phone)), prop("email", c.Email)}
+			propType("tel", "uri", "tel:"+EPPPhone(c.Phone)), prop("email", c.Email)}
 		if c.Org != "" {
 			props = append(props, prop("org", c.Org))
 		}
@@ -157,8 +192,8 @@ func handle(domain string) string {
 	return fmt.Sprintf("%X", h.Sum32())
 }
 
-// eppPhone writes +31 6 1234 5678 as +31.612345678.
-func eppPhone(p string) string {
+// EPPPhone writes +31 6 1234 5678 as +31.612345678, the form EPP wants.
+func EPPPhone(p string) string {
 	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
 			return r
@@ -215,7 +250,7 @@ func (s whoisSource) Domain(name string) (string, bool) {
 				p.Name, p.Org, p.Street, p.City, p.PostalCode, p.Country, privacyEmail(r.Domain))
 		case r.Publish:
 			fmt.Fprintf(&b, "Registrant Name: %s\nRegistrant Organization: %s\nRegistrant Street: %s\nRegistrant City: %s\nRegistrant Postal Code: %s\nRegistrant Country: %s\nRegistrant Phone: %s\nRegistrant Email: %s\n",
-				c.Name, c.Org, c.Street, c.City, c.PostalCode, c.Country, eppPhone(c.Phone), c.Email)
+				c.Name, c.Org, c.Street, c.City, c.PostalCode, c.Country, EPPPhone(c.Phone), c.Email)
 		default:
 			org := "REDACTED FOR PRIVACY"
 			if !c.Person {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/afscherm/afscherm/internal/lookup"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/rdap/rdaptest"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
@@ -49,7 +50,21 @@ type Registration struct {
 	Proxy bool
 	// Publish: the registrant asked for their data to be published.
 	Publish bool
+	// Withheld are the fields a registry withholds one by one from a
+	// published record, as its disclose flags say: WithheldName,
+	// WithheldOrg, WithheldAddress, WithheldPhone, WithheldEmail. The
+	// ICANN-profile RDAP answer honours them.
+	Withheld []string
 }
+
+// The fields of Registration.Withheld.
+const (
+	WithheldName    = "name"
+	WithheldOrg     = "org"
+	WithheldAddress = "address"
+	WithheldPhone   = "phone"
+	WithheldEmail   = "email"
+)
 
 // World is the shared record and the servers that publish it.
 type World struct {
@@ -235,17 +250,37 @@ func (w *World) RDAPConfig() (rdap.Config, error) {
 	if err != nil {
 		return rdap.Config{}, err
 	}
-	return rdap.Config{Bootstrap: path, Dial: w.Net.Dial, RootCAs: w.Net.RootCAs()}, nil
+	return rdap.Config{Bootstrap: path, Dial: w.Net.Dial, RootCAs: w.Net.RootCAs(), PrivateHosts: w.PrivateHosts()}, nil
+}
+
+// PrivateHosts are the hosts of this world's servers, which are all on
+// loopback: the allowance lookups need to reach them (and nothing else
+// there). Addressed by address, that is 127.0.0.1.
+func (w *World) PrivateHosts() lookup.PrivateHosts {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.byAddress {
+		return lookup.PrivateHosts{"127.0.0.1"}
+	}
+	var hosts lookup.PrivateHosts
+	for h := range w.rdaps {
+		hosts = append(hosts, h)
+	}
+	for h := range w.whoiss {
+		hosts = append(hosts, h)
+	}
+	return hosts
 }
 
 // WHOISConfig is the lookup configuration that reaches this world's WHOIS
 // servers, and nothing else.
 func (w *World) WHOISConfig() whois.Config {
+	private := w.PrivateHosts()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	servers := map[string]string{}
 	for t, s := range w.whois {
 		servers[t] = s
 	}
-	return whois.Config{Servers: servers, Dial: w.Net.Dial}
+	return whois.Config{Servers: servers, Dial: w.Net.Dial, PrivateHosts: private}
 }

@@ -84,6 +84,8 @@ type queries struct {
 
 	SecretByName            string
 	InsertSecret            string
+	PartyHandle             string
+	PutPartyHandle          string
 	CountRawBefore          string
 	ScansToStrip            string
 	CountScansToStrip       string
@@ -135,12 +137,17 @@ type queries struct {
 	InsertSignInFailure   string
 	CountSignInFailures   string
 	ClearSignInFailures   string
+	LockSignInKey         string
+	InsertSignInAttempt   string
+	DeleteSignInAttempt   string
 
 	InsertStaffToken string
 	StaffTokenByHash string
 	TouchStaffToken  string
 	ListStaffTokens  string
 	RevokeStaffToken string
+
+	RevokeUserStaffTokens string
 }
 
 func loadQueries(fsys fs.FS) (*queries, error) {

@@ -188,7 +188,12 @@ func TestOutboxSecretsAndStaffTokens(t *testing.T) {
 		}
 
 		tok := store.StaffToken{Name: "anna", Hash: "h1"}
-		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.InsertStaffToken(ctx, &tok) }); err != nil {
+		if err := st.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertStaffUser(ctx, &store.StaffUser{Name: "anna", PasswordHash: "x"}); err != nil {
+				return err
+			}
+			return tx.InsertStaffToken(ctx, &tok)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := st.StaffTokenByHash(ctx, "h1"); err != nil || got.Name != "anna" {

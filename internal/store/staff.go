@@ -69,7 +69,8 @@ func (tx *Tx) SetStaffPassword(ctx context.Context, id int64, hash string) error
 	return err
 }
 
-// DisableStaffUser stops an account from signing in and ends its sessions.
+// DisableStaffUser stops an account from signing in, ends its sessions
+// and revokes its staff API tokens.
 func (tx *Tx) DisableStaffUser(ctx context.Context, id int64) error {
 	n, err := tx.q.Exec(ctx, tx.sql.DisableStaffUser, id, tx.now)
 	if err != nil {
@@ -78,8 +79,10 @@ func (tx *Tx) DisableStaffUser(ctx context.Context, id int64) error {
 	if n == 0 {
 		return model.Errorf(model.KindConflict, "the account is disabled already")
 	}
-	_, err = tx.q.Exec(ctx, tx.sql.DeleteUserSessions, id)
-	return err
+	if _, err = tx.q.Exec(ctx, tx.sql.DeleteUserSessions, id); err != nil {
+		return err
+	}
+	return tx.revokeUserStaffTokens(ctx, id)
 }
 
 // InsertSession starts a session that ends at expires.

@@ -38,7 +38,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 		t, err := s.deps.Store.StaffTokenByHash(r.Context(), StaffTokenHash(strings.TrimSpace(token)))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="afscherm", error="invalid_token"`)
-			writeError(w, model.Errorf(model.KindUnauthorised, "unknown or revoked staff token"))
+			writeError(w, model.Errorf(model.KindUnauthorised, "unknown, revoked or expired staff token"))
 			return
 		}
 		ctx := context.WithValue(r.Context(), actorKey{}, model.Actor{Kind: model.ActorStaff, ID: t.Name})

@@ -64,14 +64,16 @@ func (s *Server) consoleRoutes() {
 	if s.deps.RiverUI != nil {
 		// River's single-page app posts JSON, not our forms: the
 		// cross-origin check guards it.
-		s.mux.Handle(RiverUIPrefix+"/", csrf.Handler(riverUIHeaders(s.requireConsole(s.deps.RiverUI, false))))
+		s.mux.Handle(RiverUIPrefix+"/", csrf.Handler(riverUIHeaders(s.requireConsole(s.longWrite(s.auditRiverUI(s.deps.RiverUI)), false))))
 	}
 }
 
 // riverUIHeaders let River UI's own scripts and styles run, from this
-// origin only.
+// origin only; nothing of it is cached, since its answers show jobs' data
+// (noStore, as Go's file server drops Cache-Control from its errors).
 func riverUIHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w = &noStore{w}
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -118,7 +120,7 @@ func (s *Server) requireConsole(next http.Handler, forms bool) http.Handler {
 		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 			t, err := s.deps.Store.StaffTokenByHash(r.Context(), StaffTokenHash(strings.TrimSpace(token)))
 			if err != nil {
-				s.consoleProblem(w, r, http.StatusUnauthorized, "Unknown or revoked staff token.")
+				s.consoleProblem(w, r, http.StatusUnauthorized, "Unknown, revoked or expired staff token.")
 				return
 			}
 			v = viewer{Name: t.Name}
@@ -186,12 +188,13 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	s.renderConsole(w, r, http.StatusOK, "signin", map[string]any{"Title": "Sign in", "Next": safeNext(r.URL.Query().Get("next"))})
 }
 
-// dummyHash is checked when the name is unknown, so that a wrong name takes
-// as long as a wrong password.
-var dummyHash = staffauth.Hash("afscherm: no such user", staffauth.Default)
-
 // signIn checks a name and password, at most signInLimit failures per name
-// and per client in signInWindow, and starts a session.
+// and per client in signInWindow, and starts a session. The attempt counts
+// as a failure before the password is checked, so concurrent attempts
+// cannot pass the limit; passwords are checked a few at a time
+// (Deps.Passwords), the rest refused with 429; and an unknown or disabled
+// name costs the same hashing as a real one. Logs and the failure count
+// hold the name only as a keyed hash.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	name := strings.TrimSpace(r.PostFormValue("name"))
@@ -200,32 +203,51 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"Title": "Sign in", "Next": next, "Name": name}
 	ctx := r.Context()
 	since := s.deps.Store.Now().Add(-signInWindow)
-	keys := []string{"name:" + name, "client:" + s.clientKey(r)}
-	for _, k := range keys {
-		n, err := s.deps.Store.SignInFailures(ctx, k, since, false)
-		if err != nil {
-			s.consoleError(w, r, err)
-			return
+	nameHash := s.nameHash(name)
+	nameKey, clientKey := "name:"+nameHash, "client:"+s.clientKey(r)
+	attempt, full, err := s.deps.Store.StartSignIn(ctx, []string{nameKey, clientKey}, since, signInLimit)
+	if err != nil {
+		s.consoleError(w, r, err)
+		return
+	}
+	if full != "" {
+		by := "name"
+		if full == clientKey {
+			by = "client"
 		}
-		if n >= signInLimit {
-			w.Header().Set("Retry-After", "900")
-			data["Error"] = "Too many failed attempts. Wait a quarter of an hour and try again."
+		s.deps.Log.Warn("sign-in refused: locked out", "name_hash", nameHash, "limit_reached_by", by)
+		w.Header().Set("Retry-After", "900")
+		data["Error"] = "Too many failed attempts. Wait a quarter of an hour and try again."
+		s.renderConsole(w, r, http.StatusTooManyRequests, "signin", data)
+		return
+	}
+	u, err := s.deps.Store.StaffUser(ctx, name)
+	if err != nil && !model.IsKind(err, model.KindNotFound) {
+		_ = s.deps.Store.ForgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
+		s.consoleError(w, r, err)
+		return
+	}
+	var encoded string // empty: checked against a dummy hash, matching nothing
+	if err == nil && u.DisabledAt.IsZero() {
+		encoded = u.PasswordHash
+	}
+	ok, renewed, err := s.deps.Passwords.Check(ctx, encoded, password)
+	if err != nil {
+		_ = s.deps.Store.ForgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
+		if errors.Is(err, staffauth.ErrBusy) {
+			s.deps.Log.Warn("sign-in refused: too many at once", "name_hash", nameHash)
+			w.Header().Set("Retry-After", "5")
+			data["Error"] = "Too many sign-ins at once. Try again in a few seconds."
 			s.renderConsole(w, r, http.StatusTooManyRequests, "signin", data)
 			return
 		}
-	}
-	u, err := s.deps.Store.StaffUser(ctx, name)
-	ok := err == nil && u.DisabledAt.IsZero() && staffauth.Verify(u.PasswordHash, password)
-	if err != nil {
-		staffauth.Verify(dummyHash, password)
+		if ctx.Err() == nil { // else the client has gone
+			s.consoleError(w, r, err)
+		}
+		return
 	}
 	if !ok {
-		for _, k := range keys {
-			if _, err := s.deps.Store.SignInFailures(ctx, k, since, true); err != nil {
-				s.consoleError(w, r, err)
-				return
-			}
-		}
+		s.deps.Log.Warn("sign-in failed", "name_hash", nameHash)
 		data["Error"] = "Wrong name or password."
 		s.renderConsole(w, r, http.StatusUnauthorized, "signin", data)
 		return
@@ -233,8 +255,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	token, hash := staffauth.NewToken()
 	ttl := s.sessionTTL()
 	err = s.deps.Store.InTx(ctx, func(tx *store.Tx) error {
-		if staffauth.NeedsRehash(u.PasswordHash, staffauth.Default) { // costs raised since: hash again
-			if err := tx.SetStaffPassword(ctx, u.ID, staffauth.Hash(password, staffauth.Default)); err != nil {
+		if renewed != "" { // costs raised since: hashed again
+			if err := tx.SetStaffPassword(ctx, u.ID, renewed); err != nil {
 				return err
 			}
 		}
@@ -249,10 +271,18 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.consoleError(w, r, err)
 		return
 	}
-	_ = s.deps.Store.ClearSignInFailures(ctx, keys[0], since)
+	_ = s.deps.Store.ForgiveSignIn(ctx, attempt)
+	_ = s.deps.Store.ClearSignInFailures(ctx, nameKey, since)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/staff", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteStrictMode, MaxAge: int(ttl / time.Second)})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// nameHash is the keyed hash of a name typed at sign-in, which is all the
+// failure count and the logs hold of it: it may be a person's name, or a
+// password typed in the wrong field.
+func (s *Server) nameHash(name string) string {
+	return s.deps.Requests.Keys.ClientHash("staff-name:" + name)
 }
 
 // signOut ends the session.

@@ -475,6 +475,7 @@ func (s *Server) chargesPage(w http.ResponseWriter, r *http.Request) {
 // chargesCSV: GET /staff/charges.csv?from=YYYY-MM-DD&to=YYYY-MM-DD, the
 // same CSV as `afscherm charges export`.
 func (s *Server) chargesCSV(w http.ResponseWriter, r *http.Request) {
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.deps.Limits.LongWriteTimeout)) // a long export
 	from, to, err := ChargePeriod(r.URL.Query().Get("from"), r.URL.Query().Get("to"), amsterdam)
 	if err != nil {
 		s.consoleError(w, r, err)

@@ -204,6 +204,7 @@ func TestSignInSessionsAndForms(t *testing.T) {
 
 		// A staff token opens pages too.
 		token := "afs_console_token"
+		s.addStaff(t, "bot") // a token belongs to an account
 		if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 			return tx.InsertStaffToken(ctx, &store.StaffToken{Name: "bot", Hash: web.StaffTokenHash(token)})
 		}); err != nil {
@@ -294,15 +295,7 @@ func TestConsolePagesAndBadInput(t *testing.T) {
 func TestRiverUIOnBothBackends(t *testing.T) {
 	storetest.EachURL(t, func(t *testing.T, dburl string) {
 		s := newSiteWith(t, dburl, func(e *requeststest.Env, d *web.Deps) {
-			jobs, err := e.Store.NewJobClient(&river.Config{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			t.Cleanup(cancel)
-			if d.RiverUI, err = web.NewRiverUI(ctx, jobs, slog.New(slog.DiscardHandler)); err != nil {
-				t.Fatal(err)
-			}
+			mountRiverUI(t, e, d)
 		})
 		s.addStaff(t, "anna")
 		s.Approve(t, s.Exposed(t, "com", "openprovider")[0])
@@ -359,4 +352,18 @@ func TestAbuseBlocks(t *testing.T) {
 			t.Errorf("client addresses stored: %+v %v", hits, err)
 		}
 	})
+}
+
+// mountRiverUI gives a test site River UI over its own job queue.
+func mountRiverUI(t *testing.T, e *requeststest.Env, d *web.Deps) {
+	t.Helper()
+	jobs, err := e.Store.NewJobClient(&river.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if d.RiverUI, err = web.NewRiverUI(ctx, jobs, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -15,11 +15,16 @@ var staticFiles embed.FS
 
 var pages = template.Must(template.New("").ParseFS(templateFiles, "templates/*.html"))
 
-// staticHandler serves the embedded stylesheet.
+// staticHandler serves the embedded stylesheets, files only: a folder,
+// /static/ itself included, is not found rather than listed.
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFiles, "static")
 	fileServer := http.FileServerFS(sub)
 	return http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, err := fs.Stat(sub, r.URL.Path); err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fileServer.ServeHTTP(w, r)
 	}))

@@ -11,11 +11,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/afscherm/afscherm/internal/requests"
+	"github.com/afscherm/afscherm/internal/staffauth"
 	"github.com/afscherm/afscherm/internal/store"
 )
 
@@ -29,8 +31,12 @@ type Deps struct {
 	// nil when the process works no jobs.
 	JobsRunning func() bool
 	// TrustForwardedFor takes the client address from X-Forwarded-For, for
-	// a server behind a proxy that sets it.
+	// a server behind a proxy that appends to it: the rightmost address that
+	// is not one of TrustedProxies, when the connection comes from one.
 	TrustForwardedFor bool
+	// TrustedProxies are the proxies whose X-Forwarded-For entries are
+	// believed (DefaultTrustedProxies, the loopback range, when nil).
+	TrustedProxies []netip.Prefix
 	// ClientRate is how many requests a minute one client may make to the
 	// customer pages (30 when zero).
 	ClientRate int
@@ -51,6 +57,12 @@ type Deps struct {
 	// ConsoleKey keys the console's form tokens where there is no request
 	// flow (whose key is used otherwise).
 	ConsoleKey []byte
+	// Passwords checks passwords at sign-in, a few at a time (a
+	// staffauth.Checker with its defaults when nil).
+	Passwords *staffauth.Checker
+	// Limits are the connection limits; the server uses LongWriteTimeout
+	// (DefaultLimits' when zero) for River UI and the charges export.
+	Limits Limits
 }
 
 // Server handles every route.
@@ -59,6 +71,7 @@ type Server struct {
 	mux     *http.ServeMux
 	clients *clientLimiter
 	blocks  blocklist
+	hsts    bool // the public URL is https
 }
 
 // NewServer returns the handler for all of afscherm's routes.
@@ -69,34 +82,109 @@ func NewServer(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	if d.TrustedProxies == nil {
+		d.TrustedProxies = DefaultTrustedProxies
+	}
+	if d.Passwords == nil {
+		d.Passwords = &staffauth.Checker{}
+	}
+	d.Limits = d.Limits.withDefaults()
 	s := &Server{deps: d, mux: http.NewServeMux(), clients: newClientLimiter(d.ClientRate)}
+	s.hsts = d.Requests != nil && strings.HasPrefix(d.Requests.PublicURL, "https://")
 	s.routes()
 	return s
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if s.hsts { // browsers heed it only over https, which the public URL says a proxy speaks
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	if r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && s.blocked(r) {
 		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
+	limit := bodyLimit(r.URL.Path)
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "Request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	s.mux.ServeHTTP(w, r)
 }
 
-// clientAddress is the address a request came from: the connection's, or
-// the first of X-Forwarded-For behind a trusted proxy.
+// DefaultTrustedProxies is the loopback range: a proxy on the same machine.
+var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// clientAddress is the address a request came from: the connection's; or,
+// with TrustForwardedFor and a connection from a trusted proxy, the
+// rightmost X-Forwarded-For entry that is not a trusted proxy — the one the
+// last trusted proxy appended, which the client cannot choose. Entries to
+// its left are the client's own words and are never believed.
 func (s *Server) clientAddress(r *http.Request) string {
-	if s.deps.TrustForwardedFor {
-		if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
-			first, _, _ := strings.Cut(fwd, ",")
-			return strings.TrimSpace(first)
+	peer := remoteAddress(r.RemoteAddr)
+	if !s.deps.TrustForwardedFor || !s.trustedProxy(peer) {
+		return peer
+	}
+	entries := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := strings.TrimSpace(entries[i])
+		if e == "" {
+			continue
+		}
+		addr, ok := parseAddress(e)
+		if !ok {
+			// Not an address: no trusted proxy wrote it, so whatever is
+			// further left is as unreliable. The proxy nearest it is the
+			// client as far as we can tell.
+			return peer
+		}
+		if !s.trustedProxy(addr) {
+			return addr
+		}
+		peer = addr
+	}
+	return peer // every hop a trusted proxy: the request began at the last one
+}
+
+// trustedProxy reports whether addr is one of the trusted proxies.
+func (s *Server) trustedProxy(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	for _, p := range s.deps.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return false
+}
+
+// remoteAddress is the host of a connection's address, in netip's form.
+func remoteAddress(hostport string) string {
+	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
-		return r.RemoteAddr
+		host = hostport
+	}
+	if a, ok := parseAddress(host); ok {
+		return a
 	}
 	return host
+}
+
+// parseAddress reads an X-Forwarded-For entry — an IP address, perhaps
+// with a port, IPv6 perhaps in brackets — in netip's form, IPv4 unmapped.
+func parseAddress(s string) (string, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone("").String(), true
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap().WithZone("").String(), true
+	}
+	return "", false
 }
 
 // clientKey is what the rate limiter remembers of a client: a hash of its

@@ -126,6 +126,7 @@ func TestStaffAPIReviewed(t *testing.T) {
 		const name = "janvandenheuvel.nl"
 		s.markUndetermined(t, name)
 		token := "afs_test_token_for_anna"
+		s.addStaff(t, "anna") // a token belongs to an account
 		if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 			return tx.InsertStaffToken(ctx, &store.StaffToken{Name: "anna", Hash: web.StaffTokenHash(token)})
 		}); err != nil {

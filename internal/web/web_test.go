@@ -192,6 +192,7 @@ func TestStaffAPI(t *testing.T) {
 		s := newSite(t, dburl)
 		ctx := context.Background()
 		token := "afs_test_token_for_anna"
+		s.addStaff(t, "anna") // a token belongs to an account
 		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 			return tx.InsertStaffToken(ctx, &store.StaffToken{Name: "anna", Hash: web.StaffTokenHash(token)})
 		})

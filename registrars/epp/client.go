@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/registrars/epp/internal/xmltree"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // supportedExtensions are the extension URIs this client can use; login
@@ -80,6 +81,7 @@ func NewClient(ctx context.Context, t Transport, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.trace(wiretrace.Recv, "greeting", raw)
 	if c.greeting, err = parseGreeting(raw); err != nil {
 		return nil, err
 	}
@@ -153,7 +155,7 @@ func (c *Client) HasExtension(uri string) bool {
 // Hello asks for a fresh greeting; it keeps an idle session alive.
 func (c *Client) Hello(ctx context.Context) (Greeting, error) {
 	frame := xmltree.Document(xmltree.E("epp", xmltree.E("hello")).Attr("xmlns", NSEPP))
-	raw, err := c.send(ctx, frame)
+	raw, err := c.send(ctx, "hello", frame)
 	if err != nil {
 		return Greeting{}, err
 	}
@@ -190,6 +192,10 @@ type Result struct {
 	Code    int // 1000, or 1001 when the server will finish later
 	Message string
 	SvTRID  string
+	// ID is the id of the object a create made, as the server's creData
+	// names it: SIDN assigns contact handles itself and ignores the id
+	// sent (REGISTRIES.md, SIDN; Net::DRI's SIDN contact profile).
+	ID string
 }
 
 // Pending reports 1001: the server accepted the command and will act on it
@@ -200,6 +206,7 @@ func (r Result) Pending() bool { return r.Code == CodePending }
 type response struct {
 	Result    Result
 	Reasons   []string
+	SIDN      []SIDNMessage
 	MsgQ      *xmltree.Element
 	ResData   *xmltree.Element
 	Extension *xmltree.Element
@@ -220,7 +227,7 @@ func (c *Client) command(ctx context.Context, name string, body, extension *xmlt
 	}
 	cmd.Add(xmltree.T("clTRID", trid))
 	root := xmltree.E("epp", cmd).Attr("xmlns", NSEPP)
-	raw, err := c.send(ctx, xmltree.Document(root))
+	raw, err := c.send(ctx, traceName(name, body), xmltree.Document(root))
 	if err != nil {
 		return nil, err
 	}
@@ -235,15 +242,15 @@ func (c *Client) command(ctx context.Context, name string, body, extension *xmlt
 			c.fail(ErrClosed)
 		}
 		return resp, &ResultError{Command: name, Code: resp.Result.Code, Message: resp.Result.Message,
-			Reasons: resp.Reasons, SvTRID: resp.Result.SvTRID}
+			Reasons: resp.Reasons, SIDN: resp.SIDN, SvTRID: resp.Result.SvTRID}
 	}
 	return resp, nil
 }
 
 // send passes one frame through the transport within the per-command time;
 // any failure on the way ends the session, since a late answer would
-// belong to no command.
-func (c *Client) send(ctx context.Context, frame []byte) ([]byte, error) {
+// belong to no command. what names the frame and its answer in a trace.
+func (c *Client) send(ctx context.Context, what string, frame []byte) ([]byte, error) {
 	c.sending.Lock()
 	defer c.sending.Unlock()
 	c.mu.Lock()
@@ -257,11 +264,13 @@ func (c *Client) send(ctx context.Context, frame []byte) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
 	defer cancel()
+	c.trace(wiretrace.Send, what, frame)
 	raw, err := c.t.Send(ctx, frame)
 	if err != nil {
 		c.fail(err)
 		return nil, err
 	}
+	c.trace(wiretrace.Recv, what, raw)
 	return raw, nil
 }
 
@@ -308,7 +317,10 @@ func parseResponse(raw []byte, trid string) (*response, error) {
 			}
 		}
 	}
-	out.Reasons = append(out.Reasons, sidnMessages(out.Extension)...)
+	out.SIDN = sidnMessages(out.Extension)
+	for _, m := range out.SIDN {
+		out.Reasons = append(out.Reasons, m.String())
+	}
 	tr := r.Child(NSEPP, "trID")
 	out.Result.SvTRID = tr.Child(NSEPP, "svTRID").Value()
 	got := tr.Child(NSEPP, "clTRID")

@@ -46,6 +46,13 @@ type Contact struct {
 	Fax      string
 	Email    string
 	Sponsor  string // the sponsoring registrar's client ID
+	// PostalTypes are the forms of postal info the contact holds, "int",
+	// "loc" or both, in that order (RFC 5733 section 2.3: one or two
+	// <contact:postalInfo> elements, internationalised and localised).
+	// The name, organisation and address fields above are the localised
+	// form where there is one. Empty at FRED, whose postal info has no
+	// type.
+	PostalTypes []string
 	// Disclose is the disclosure preference as the server reports it; nil
 	// when it reports none.
 	Disclose *Disclosure
@@ -64,13 +71,29 @@ type Disclosure struct {
 	// Flag true: the items are published; false: they are withheld. FRED
 	// reports flag="1" with the items it shows.
 	Flag bool
-	// Items in schema order. RFC 5733's postal items (name, org, addr)
-	// are reported without their loc/int type.
+	// Items in schema order, each once. RFC 5733's postal items (name,
+	// org, addr) are listed here whatever their type; Types says which.
 	Items []string
+	// Types maps RFC 5733's name, org and addr to the postal info types
+	// ("int", "loc") they were listed with.
+	Types map[string][]string
 }
 
 // Has reports whether the item is listed.
 func (d *Disclosure) Has(item string) bool { return d != nil && slices.Contains(d.Items, item) }
+
+// HasType reports whether an RFC 5733 postal item (name, org, addr) is
+// listed with the postal info type ("int" or "loc").
+func (d *Disclosure) HasType(item, postalType string) bool {
+	return d != nil && slices.Contains(d.Types[item], postalType)
+}
+
+// The postal info types of RFC 5733 section 2.3, in the order the client
+// sends them.
+const (
+	PostalInt = "int"
+	PostalLoc = "loc"
+)
 
 func (c *Client) contactElem(local string, kids ...*xmltree.Node) (*xmltree.Node, error) {
 	if c.contactNS == "" {
@@ -110,12 +133,18 @@ func (c *Client) ContactInfo(ctx context.Context, id string) (Contact, error) {
 	for _, s := range inf.All(ns, "status") {
 		ct.Statuses = append(ct.Statuses, attr(s, "s"))
 	}
-	// RFC 5733 allows a "loc" and an "int" form; prefer the local one.
+	// RFC 5733 allows an "int" and a "loc" form; both count for
+	// disclosure, the local one is reported.
 	infos := inf.All(ns, "postalInfo")
 	var pi *xmltree.Element
 	for _, p := range infos {
-		if pi == nil || attr(p, "type") == "loc" {
+		if pi == nil || attr(p, "type") == PostalLoc {
 			pi = p
+		}
+	}
+	for _, t := range []string{PostalInt, PostalLoc} {
+		if slices.ContainsFunc(infos, func(p *xmltree.Element) bool { return attr(p, "type") == t }) {
+			ct.PostalTypes = append(ct.PostalTypes, t)
 		}
 	}
 	if pi != nil {
@@ -136,10 +165,14 @@ func (c *Client) ContactInfo(ctx context.Context, id string) (Contact, error) {
 			c.fail(ErrProtocol)
 			return Contact{}, fmt.Errorf("%w: disclose flag %q", ErrProtocol, attr(d, "flag"))
 		}
-		ct.Disclose = &Disclosure{Flag: flag}
+		ct.Disclose = &Disclosure{Flag: flag, Types: map[string][]string{}}
 		for _, it := range d.Children {
-			if !slices.Contains(ct.Disclose.Items, it.Name.Local) {
-				ct.Disclose.Items = append(ct.Disclose.Items, it.Name.Local)
+			name := it.Name.Local
+			if !slices.Contains(ct.Disclose.Items, name) {
+				ct.Disclose.Items = append(ct.Disclose.Items, name)
+			}
+			if t := attr(it, "type"); t != "" && !slices.Contains(ct.Disclose.Types[name], t) {
+				ct.Disclose.Types[name] = append(ct.Disclose.Types[name], t)
 			}
 		}
 	}
@@ -148,14 +181,25 @@ func (c *Client) ContactInfo(ctx context.Context, id string) (Contact, error) {
 }
 
 // ContactUpdateDisclose sets the disclosure preference: flag false withholds
-// the items, true publishes them. RFC 5733's name, org and addr are sent with
-// type "loc". A FRED server resets items left out to its policy ("hide"),
-// and may answer 1001 and finish later (see Result.Pending).
-func (c *Client) ContactUpdateDisclose(ctx context.Context, id string, flag bool, items []string) (Result, error) {
+// the items, true publishes them.
+//
+// RFC 5733's name, org and addr are sent once for each postal info type in
+// postalTypes: a contact that holds "int" and "loc" postal info needs both,
+// or the form left out keeps its own preference (RFC 5733 section 2.9, the
+// intLocType of contact-1.0.xsd's discloseType). Take them from
+// ContactInfo's PostalTypes; a request naming those items without a type
+// is refused before sending. FRED's items have no type: postalTypes stays
+// empty there.
+//
+// FRED reads flag="1" as the list of what stays shown and hides the rest;
+// a flag="0" update hides everything adjustable, or is refused with 2304
+// while the address may not be hidden (fred-docs, Disclosure_Examples.rst,
+// contact:update).
+func (c *Client) ContactUpdateDisclose(ctx context.Context, id string, flag bool, items, postalTypes []string) (Result, error) {
 	if id == "" {
 		return Result{}, fmt.Errorf("%w: empty contact id", ErrInvalid)
 	}
-	d, err := c.discloseNode(flag, items)
+	d, err := c.discloseNode(flag, items, postalTypes)
 	if err != nil {
 		return Result{}, err
 	}
@@ -170,15 +214,31 @@ func (c *Client) ContactUpdateDisclose(ctx context.Context, id string, flag bool
 	return resp.Result, nil
 }
 
-func (c *Client) discloseNode(flag bool, items []string) (*xmltree.Node, error) {
+func (c *Client) discloseNode(flag bool, items, postalTypes []string) (*xmltree.Node, error) {
 	order := ietfDiscloseOrder
 	if c.dialect == DialectFRED {
 		order = fredDiscloseOrder
 	}
+	typed := false
 	for _, it := range items {
 		if !slices.Contains(order, it) {
 			return nil, fmt.Errorf("%w: disclose item %q does not exist in the %s contact mapping", ErrInvalid, it, c.dialect)
 		}
+		typed = typed || c.dialect == DialectIETF && postalItem(it)
+	}
+	var types []string
+	for _, t := range []string{PostalInt, PostalLoc} {
+		if slices.Contains(postalTypes, t) {
+			types = append(types, t)
+		}
+	}
+	switch {
+	case len(types) != len(postalTypes): // an unknown type, or one twice
+		return nil, fmt.Errorf("%w: postal info types %q: each of int and loc at most once", ErrInvalid, postalTypes)
+	case c.dialect == DialectFRED && len(types) > 0:
+		return nil, fmt.Errorf("%w: FRED's postal info has no type", ErrInvalid)
+	case typed && len(types) == 0:
+		return nil, fmt.Errorf("%w: name, org and addr need the contact's postal info types (int, loc)", ErrInvalid)
 	}
 	f := "0"
 	if flag {
@@ -189,17 +249,28 @@ func (c *Client) discloseNode(flag bool, items []string) (*xmltree.Node, error) 
 		if !slices.Contains(items, it) {
 			continue
 		}
-		n := xmltree.E("contact:" + it)
-		if c.dialect == DialectIETF && (it == DiscloseName || it == DiscloseOrg || it == DiscloseAddr) {
-			n.Attr("type", "loc")
+		if c.dialect == DialectIETF && postalItem(it) {
+			for _, t := range types {
+				d.Add(xmltree.E("contact:"+it).Attr("type", t))
+			}
+			continue
 		}
-		d.Add(n)
+		d.Add(xmltree.E("contact:" + it))
 	}
 	return d, nil
 }
 
-// ContactCreate creates a contact. At SIDN, LegalForm is sent in SIDN's
-// extension.
+// postalItem reports RFC 5733's disclose items that carry a postal info
+// type.
+func postalItem(item string) bool {
+	return item == DiscloseName || item == DiscloseOrg || item == DiscloseAddr
+}
+
+// ContactCreate creates a contact and returns, in Result.ID, the id the
+// server gave it: use that one, not ct.ID. SIDN assigns its own handles
+// (form ABC123456-ABCDE) and ignores the id sent (REGISTRIES.md, SIDN;
+// Net::DRI's SIDN contact profile: "we can not choose the ID"). At SIDN,
+// LegalForm is sent in SIDN's extension.
 func (c *Client) ContactCreate(ctx context.Context, ct Contact) (Result, error) {
 	switch {
 	case ct.ID == "" || ct.Name == "" || ct.City == "" || ct.CC == "" || ct.Email == "":
@@ -241,7 +312,13 @@ func (c *Client) ContactCreate(ctx context.Context, ct Contact) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
-	return resp.Result, nil
+	// RFC 5733 section 3.2.1: a successful create answers <contact:creData>
+	// with the contact's id.
+	res := resp.Result
+	if res.ID = resp.ResData.Path(c.contactNS, "creData", "id").Value(); res.ID == "" {
+		return res, fmt.Errorf("%w: contact:create answer names no contact id (creData)", ErrProtocol)
+	}
+	return res, nil
 }
 
 // ContactUpdateLegalForm records a contact's legal form through SIDN's

@@ -20,6 +20,8 @@ import (
 	"crypto/tls"
 	"net"
 	"time"
+
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // Namespaces this client knows.
@@ -80,6 +82,10 @@ type Config struct {
 	MaxFrame int
 	// ClTRIDPrefix starts every client transaction id; default "afs".
 	ClTRIDPrefix string
+
+	// Trace, when set, is given every frame sent and received, the
+	// password masked (afscherm --trace-dir).
+	Trace wiretrace.Tracer
 }
 
 func (c Config) timeout() time.Duration {

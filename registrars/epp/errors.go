@@ -72,7 +72,10 @@ type ResultError struct {
 	// SIDN's response extension, in the server's order. <value> contents
 	// are left out: they may hold personal data.
 	Reasons []string
-	SvTRID  string
+	// SIDN are the messages of SIDN's response extension, with SIDN's own
+	// code and the field each concerns.
+	SIDN   []SIDNMessage
+	SvTRID string
 }
 
 func (e *ResultError) Error() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/afscherm/afscherm/internal/loopback"
 	"github.com/afscherm/afscherm/registrars/epp"
 	"github.com/afscherm/afscherm/registrars/epp/epptest"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 const host = "epp.registry.test"
@@ -45,6 +47,9 @@ func startTLS(t *testing.T, opts epptest.Options, adjust func(*tls.Config, *loop
 	if err != nil {
 		t.Fatal(err)
 	}
+	if opts.T == nil {
+		opts.T = t // a frame the official schemas reject fails the test
+	}
 	srv := epptest.New(opts)
 	tc := &tls.Config{Certificates: []tls.Certificate{cert}}
 	if adjust != nil {
@@ -65,6 +70,7 @@ func startTLS(t *testing.T, opts epptest.Options, adjust func(*tls.Config, *loop
 		ClientID: epptest.DefaultClientID,
 		Password: epptest.DefaultPassword,
 		Timeout:  3 * time.Second,
+		Trace:    wiretrace.FromEnv(strings.ToLower(opts.Dialect.String())),
 	}}
 }
 

@@ -3,7 +3,9 @@ package epp
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/afscherm/afscherm/registrars/epp/internal/xmltree"
@@ -63,6 +65,51 @@ func (c *Client) Poll(ctx context.Context) (*Message, error) {
 		m.Raw += d.XML()
 	}
 	return m, nil
+}
+
+// Objects lists the contact ids and domain names the message's data names:
+// <id> elements of a contact namespace and <name> elements of a domain
+// namespace, at any depth (RFC 5731 and RFC 5733 trnData and panData;
+// FRED's trnData, updateData, idleDelData and expiry notices, per
+// fred-docs Poll_MessageTypes.rst). Domain names are lower-cased. A message
+// without such data (a text notice, FRED's lowCreditData or
+// requestFeeInfoData, an nsset's or keyset's) names none.
+func (m *Message) Objects() (contacts, domains []string) {
+	var walk func(es []*Element)
+	walk = func(es []*Element) {
+		for _, e := range es {
+			ns, local := e.Name.Space, e.Name.Local
+			switch {
+			case local == "id" && (ns == NSContact || strings.HasPrefix(ns, fredContactPrefix)):
+				if id := strings.TrimSpace(e.Value()); id != "" && !slices.Contains(contacts, id) {
+					contacts = append(contacts, id)
+				}
+			case local == "name" && (ns == NSDomain || strings.HasPrefix(ns, fredDomainPrefix)):
+				if d := strings.ToLower(strings.TrimSpace(e.Value())); d != "" && !slices.Contains(domains, d) {
+					domains = append(domains, d)
+				}
+			}
+			walk(e.Children)
+		}
+	}
+	walk(m.Data)
+	return contacts, domains
+}
+
+// About reports whether the message names one of the contacts or domains.
+func (m *Message) About(contacts, domains []string) bool {
+	cs, ds := m.Objects()
+	for _, c := range cs {
+		if slices.Contains(contacts, c) {
+			return true
+		}
+	}
+	for _, d := range ds {
+		if slices.ContainsFunc(domains, func(x string) bool { return strings.EqualFold(x, d) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // PollAck removes the message with the id from the queue.

@@ -115,7 +115,7 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 		return registrars.Status{State: registrars.Rejected, Detail: s.Reason},
 			registrars.Errorf(Party, registrars.KindRejected, "", "%s", s.Reason)
 	}
-	d, err := a.domainFor(ctx, r.Domain, "")
+	d, err := a.domainFor(ctx, r.Domain, "", true)
 	if err != nil {
 		return rejectedStatus("", err), fmt.Errorf("submit request %d for %s: %w", r.ID, r.Domain.Name, err)
 	}
@@ -130,7 +130,7 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 	if err := a.client.SetPrivateWhois(ctx, d.ID, true); err != nil {
 		return rejectedStatus(ref, err), fmt.Errorf("submit request %d for %s: %w", r.ID, r.Domain.Name, err)
 	}
-	after, err := a.client.GetDomain(ctx, d.ID)
+	after, err := a.client.GetDomain(ctx, d.ID, true)
 	if err != nil {
 		// Switched on, not yet read back: the status poll will read it.
 		return registrars.Status{State: registrars.Pending, Reference: ref, Detail: "Openprovider accepted the change; reading it back failed and is left to the next status check"}, nil
@@ -138,9 +138,9 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 	return stateOf(ref, after, "WHOIS privacy protection switched on at Openprovider"), nil
 }
 
-// Status reads whether privacy is on.
+// Status reads whether privacy is on, and until when it is paid.
 func (a *Adapter) Status(ctx context.Context, r registrars.Request, reference string) (registrars.Status, error) {
-	d, err := a.domainFor(ctx, r.Domain, reference)
+	d, err := a.domainFor(ctx, r.Domain, reference, true)
 	if err != nil {
 		return registrars.Status{}, fmt.Errorf("status of request %d for %s: %w", r.ID, r.Domain.Name, err)
 	}
@@ -151,7 +151,7 @@ func (a *Adapter) Status(ctx context.Context, r registrars.Request, reference st
 // off again; once privacy is on the request is done and Cancel is
 // KindRejected.
 func (a *Adapter) Cancel(ctx context.Context, r registrars.Request, reference string) error {
-	d, err := a.domainFor(ctx, r.Domain, reference)
+	d, err := a.domainFor(ctx, r.Domain, reference, false)
 	if err != nil {
 		return fmt.Errorf("cancel request %d for %s: %w", r.ID, r.Domain.Name, err)
 	}
@@ -167,8 +167,10 @@ func (a *Adapter) Cancel(ctx context.Context, r registrars.Request, reference st
 }
 
 // domainFor reads the domain, by the reference (Openprovider's id) when
-// there is one, else by name; either way it must be the request's domain.
-func (a *Adapter) domainFor(ctx context.Context, dom registrars.Domain, reference string) (Domain, error) {
+// there is one, else by its exact full name; either way it must be the
+// request's domain. withPrivacyData asks for the privacy service's own data
+// too, for the status detail ("until …").
+func (a *Adapter) domainFor(ctx context.Context, dom registrars.Domain, reference string, withPrivacyData bool) (Domain, error) {
 	id, err := strconv.ParseInt(reference, 10, 64)
 	if reference == "" || err != nil || id <= 0 {
 		found, err := a.client.FindDomain(ctx, dom.Name)
@@ -177,7 +179,7 @@ func (a *Adapter) domainFor(ctx context.Context, dom registrars.Domain, referenc
 		}
 		id = found.ID
 	}
-	d, err := a.client.GetDomain(ctx, id)
+	d, err := a.client.GetDomain(ctx, id, withPrivacyData)
 	if err != nil {
 		return Domain{}, err
 	}

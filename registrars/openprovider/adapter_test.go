@@ -190,7 +190,7 @@ func TestSubmitWhenAlreadyOnMakesNoChange(t *testing.T) {
 	f.fake.AddDomain("example.com", "Jan de Vries")
 	f.fake.SetPrivateWhois("example.com", true)
 	st, err := newAdapter(t, f).Submit(context.Background(), request(9, "example.com"))
-	if err != nil || st.State != registrars.Completed || !strings.Contains(st.Detail, "2030-01-01") {
+	if err != nil || st.State != registrars.Completed || !strings.Contains(st.Detail, "(until 2027-11-25 09:00:00)") {
 		t.Fatalf("%+v %v", st, err)
 	}
 	if n := f.fake.Count(http.MethodPut, "/v1beta/domains/*"); n != 0 {

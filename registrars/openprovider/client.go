@@ -3,15 +3,26 @@
 //
 // The Client logs in with a username and password for a bearer token,
 // keeps the token, and logs in again once when a call is refused for it.
-// It finds a domain by name and extension, reads it, and sets its
+// It finds a domain by its exact full name, reads it (with the privacy
+// service's own data where that is wanted), and sets its
 // is_private_whois_enabled flag. Every failure is a *registrars.Error:
-// refused credentials and blocked access are KindConfig; Openprovider's
-// answers about the domain (not found, not allowed, invalid) are
-// KindRejected with Openprovider's numeric code; HTTP 429 and the call
-// limit codes are KindRateLimited; everything else that may pass (5xx,
-// timeouts, broken connections, unreadable or oversized answers) is
-// KindTemporary. Neither the password nor the token ever appears in an
-// error or a log line.
+// refused credentials and access denied (10005, after too many identical
+// calls) are KindConfig and never retried; code 50 ("Calls limit has been
+// reached", after failed logins) is KindBlocked: the client then makes no
+// call at all, login included, for 20 minutes; Openprovider's answers
+// about the domain (not found, not allowed, invalid) are KindRejected with
+// Openprovider's numeric code; HTTP 429 and code 4007 are KindRateLimited;
+// everything else that may pass (5xx, timeouts, broken connections,
+// unreadable or oversized answers) is KindTemporary. Neither the password
+// nor the token ever appears in an error or a log line.
+//
+// Where each behaviour comes from: the API description (v1beta swagger in
+// ../shared/parties/openprovider: paths, parameters, bodies, the envelope),
+// the domain quick-start there (searching, reading, updating a domain),
+// REGISTRIES.md (Openprovider: full_name, with_whois_privacy_data, code 50
+// and its 20 minutes), and Openprovider's knowledge base on call limits
+// (support.openprovider.eu, "What are Openprovider API calls limits?":
+// codes 50, 4007 and 10005).
 //
 // The Adapter puts the Client behind registrars.Adapter. The sub-package
 // openprovidertest is a fake Openprovider for tests and the demo.
@@ -34,6 +45,7 @@ import (
 	"time"
 
 	"github.com/afscherm/afscherm/registrars"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // DefaultBaseURL is Openprovider's production API; its test environment
@@ -66,6 +78,13 @@ type Config struct {
 	// Logger gets one debug line per call (method, path, status, code),
 	// never a credential, token or answer body; default none.
 	Logger *slog.Logger
+	// Trace, when set, is given every request and answer (method, path,
+	// status, headers, body) with the password, the token and the
+	// Authorization header masked (afscherm --trace-dir).
+	Trace wiretrace.Tracer
+	// Now is the clock the block after code 50 is kept by; default
+	// time.Now.
+	Now func() time.Time
 }
 
 // String keeps the password out of anything that prints a Config.
@@ -91,10 +110,13 @@ type Client struct {
 	timeout  time.Duration
 	max      int64
 	log      *slog.Logger
+	trace    wiretrace.Tracer
+	now      func() time.Time
 
-	mu      sync.Mutex // guards token
-	token   string
-	loginMu sync.Mutex // one login at a time
+	mu           sync.Mutex // guards token and blockedUntil
+	token        string
+	blockedUntil time.Time  // no call before this, after code 50
+	loginMu      sync.Mutex // one login at a time
 }
 
 // NewClient checks the configuration and returns a client; it does not log
@@ -123,6 +145,11 @@ func NewClient(cfg Config) (*Client, error) {
 		timeout:  cfg.Timeout,
 		max:      cfg.MaxResponseBytes,
 		log:      cfg.Logger,
+		trace:    cfg.Trace,
+		now:      cfg.Now,
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.ip == "" {
 		c.ip = "0.0.0.0"
@@ -160,43 +187,62 @@ func defaultHTTPClient() *http.Client {
 	}
 }
 
-// FindDomain looks a domain up by its full name ("example.co.uk"): the
-// first label is the name, the rest the extension. A domain that is not in
-// the account is KindRejected.
+// FindDomain looks a domain up by its full name ("example.co.uk"), with
+// the list's full_name filter: GET /v1beta/domains takes full_name, "Full
+// name of the domain." (the description), "the full domain name" beside "a
+// wildcard pattern on the domain name" (domain_name_pattern) in the
+// quick-start's "Search for a domain" (and REGISTRIES.md: "or exact
+// full_name"). Only a result that is exactly the domain counts, whatever
+// the filter returns, so that example.com is never taken for
+// myexample.com or example.com.au. A domain that is not in the account is
+// KindRejected.
 func (c *Client) FindDomain(ctx context.Context, fullName string) (Domain, error) {
 	name, ext, ok := SplitName(fullName)
 	if !ok {
 		return Domain{}, registrars.Errorf(Party, registrars.KindRejected, "", "%q is not a domain name with an extension", fullName)
 	}
-	q := url.Values{
-		"domain_name_pattern": {name},
-		"extension":           {ext},
-		"limit":               {"20"},
-	}
+	full := name + "." + ext
 	var data listDomainsData
-	if err := c.call(ctx, http.MethodGet, "/domains", q, nil, &data); err != nil {
-		return Domain{}, fmt.Errorf("find %s: %w", fullName, err)
+	if err := c.call(ctx, http.MethodGet, "/domains", url.Values{"full_name": {full}}, nil, &data); err != nil {
+		return Domain{}, fmt.Errorf("find %s: %w", full, err)
 	}
-	// The name filter is a pattern: keep only the exact domain.
+	var found []Domain
 	for _, d := range data.Results {
 		if strings.EqualFold(d.Domain.Name, name) && strings.EqualFold(d.Domain.Extension, ext) {
-			return d, nil
+			found = append(found, d)
 		}
 	}
-	return Domain{}, registrars.Errorf(Party, registrars.KindRejected, "", "%s is not in this Openprovider account", fullName)
+	switch len(found) {
+	case 0:
+		return Domain{}, registrars.Errorf(Party, registrars.KindRejected, "", "%s is not in this Openprovider account", full)
+	case 1:
+		return found[0], nil
+	}
+	return Domain{}, registrars.Errorf(Party, registrars.KindRejected, "", "Openprovider lists %s %d times; staff must say which is meant", full, len(found))
 }
 
-// GetDomain reads one domain by its Openprovider id.
-func (c *Client) GetDomain(ctx context.Context, id int64) (Domain, error) {
+// GetDomain reads one domain by its Openprovider id. withPrivacyData asks
+// for the privacy service's own data (whois_privacy_data: until when it is
+// paid), which GET /v1beta/domains/{id} returns only with
+// with_whois_privacy_data=true ("Returns WPP data.", the description;
+// REGISTRIES.md).
+func (c *Client) GetDomain(ctx context.Context, id int64, withPrivacyData bool) (Domain, error) {
+	var q url.Values
+	if withPrivacyData {
+		q = url.Values{"with_whois_privacy_data": {"true"}}
+	}
 	var d Domain
-	if err := c.call(ctx, http.MethodGet, "/domains/"+strconv.FormatInt(id, 10), nil, nil, &d); err != nil {
+	if err := c.call(ctx, http.MethodGet, "/domains/"+strconv.FormatInt(id, 10), q, nil, &d); err != nil {
 		return Domain{}, fmt.Errorf("read domain %d: %w", id, err)
 	}
 	return d, nil
 }
 
 // SetPrivateWhois switches WHOIS privacy protection on or off for a
-// domain. Openprovider charges for it when it is switched on.
+// domain: PUT /v1beta/domains/{id} with is_private_whois_enabled, "Enables
+// or disables whois privacy protection (WPP) on domain"
+// (domainUpdateDomainRequest in the description). Openprovider charges for
+// it when it is switched on.
 func (c *Client) SetPrivateWhois(ctx context.Context, id int64, on bool) error {
 	var data updateDomainData
 	body := updateDomainRequest{PrivateWhoisEnabled: on}
@@ -221,10 +267,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, bo
 		if err != nil {
 			return err
 		}
-		a, err := c.send(ctx, method, path, q, body, token)
-		if err == nil {
-			err = decode(a, out)
-		}
+		err = c.exchange(ctx, method, path, q, body, token, out)
 		if err != nil && isAuthFailure(err) {
 			c.dropToken(token)
 			if attempt == 0 {
@@ -253,6 +296,8 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 	if t != "" {
 		return t, nil
 	}
+	// Calls that waited here while a login met code 50 try no login of
+	// their own: exchange refuses them before anything is sent.
 	t, err := c.login(ctx)
 	if err != nil {
 		return "", err
@@ -272,12 +317,11 @@ func (c *Client) dropToken(t string) {
 	c.mu.Unlock()
 }
 
+// login is POST /v1beta/auth/login (authLoginRequest: username, password,
+// ip) for a token (authLoginResponseData).
 func (c *Client) login(ctx context.Context) (string, error) {
-	a, err := c.send(ctx, http.MethodPost, "/auth/login", nil, loginRequest{Username: c.username, Password: c.password, IP: c.ip}, "")
 	var data loginData
-	if err == nil {
-		err = decode(a, &data)
-	}
+	err := c.exchange(ctx, http.MethodPost, "/auth/login", nil, loginRequest{Username: c.username, Password: c.password, IP: c.ip}, "", &data)
 	if err != nil {
 		if isAuthFailure(err) {
 			return "", errorf(registrars.KindConfig, codeOf(err), err, "Openprovider refused the login; check the username and password")
@@ -291,18 +335,73 @@ func (c *Client) login(ctx context.Context) (string, error) {
 	return data.Token, nil
 }
 
+// exchange makes one request, unless Openprovider has blocked the account,
+// and decodes its answer. Code 50 blocks the client: after too many failed
+// logins Openprovider blocks the account for 20 minutes (REGISTRIES.md;
+// knowledge base: "Accounts blocked for making calls with invalid
+// credentials will be automatically unblocked after 20 minutes"), and a
+// login tried meanwhile is one more failed call; so until then every call,
+// from every caller of this client, is refused here without being sent.
+func (c *Client) exchange(ctx context.Context, method, path string, q url.Values, body any, token string, out any) error {
+	if err := c.blocked(); err != nil {
+		return err
+	}
+	a, err := c.send(ctx, method, path, q, body, token)
+	if err == nil {
+		err = decode(a, out)
+	}
+	var e *registrars.Error
+	if errors.As(err, &e) && e.Kind == registrars.KindBlocked {
+		return c.block(e, a.header)
+	}
+	return err
+}
+
+// LoginBlock is how long Openprovider blocks an account after code 50.
+const LoginBlock = 20 * time.Minute
+
+// block keeps the block that code 50 announced: LoginBlock from now, or
+// longer if Openprovider's Retry-After says so.
+func (c *Client) block(e *registrars.Error, h http.Header) error {
+	now := c.now()
+	until := now.Add(max(LoginBlock, retryAfter(h, now)))
+	c.mu.Lock()
+	if until.After(c.blockedUntil) {
+		c.blockedUntil = until
+	}
+	until = c.blockedUntil
+	c.mu.Unlock()
+	c.log.Warn("openprovider blocked API access; no calls until the block ends", "code", e.Code, "until", until.UTC())
+	e.Until = until
+	return e
+}
+
+// blocked refuses a call while the block lasts.
+func (c *Client) blocked() error {
+	c.mu.Lock()
+	until := c.blockedUntil
+	c.mu.Unlock()
+	if until.IsZero() || !c.now().Before(until) {
+		return nil
+	}
+	e := errorf(registrars.KindBlocked, strconv.Itoa(CodeCallsLimit), nil, "%s; nothing has been sent since", blockedMessage)
+	e.Until = until
+	return e
+}
+
 // send makes one HTTP exchange and reads the answer within the cap.
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, body any, token string) (answer, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, errCallTimeout)
 	defer cancel()
 
 	var rd io.Reader
+	var sent []byte
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return answer{}, errorf(registrars.KindTemporary, "", err, "encode the request")
 		}
-		rd = bytes.NewReader(b)
+		rd, sent = bytes.NewReader(b), b
 	}
 	u := c.base + path
 	if len(q) > 0 {
@@ -319,6 +418,7 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	c.traceExchange(wiretrace.Send, wiretrace.Exchange{Method: method, Path: path, Query: q, Header: req.Header, Body: sent}, token)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -333,8 +433,17 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, bo
 	if int64(len(b)) > c.max {
 		return answer{}, errorf(registrars.KindTemporary, "", nil, "Openprovider's answer is larger than %d bytes", c.max)
 	}
+	c.traceExchange(wiretrace.Recv, wiretrace.Exchange{Method: method, Path: path, Status: resp.StatusCode, Header: resp.Header, Body: b}, token)
 	c.log.Debug("openprovider call", "method", method, "path", path, "status", resp.StatusCode, "elapsed", time.Since(start))
 	return answer{status: resp.StatusCode, header: resp.Header, body: b}, nil
+}
+
+// traceExchange hands one half of a call to the tracer, with the password
+// and the token masked wherever they appear.
+func (c *Client) traceExchange(dir wiretrace.Direction, e wiretrace.Exchange, token string) {
+	if c.trace != nil {
+		c.trace.Trace(wiretrace.HTTPMessage(dir, e, c.password, token))
+	}
 }
 
 // stripURL drops the request URL from a transport error, keeping its cause:

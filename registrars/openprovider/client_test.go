@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,13 +29,30 @@ type fixture struct {
 	srv    *httptest.Server
 	client *Client
 	logs   *bytes.Buffer
+	clock  *clock
+	cfg    Config
 }
 
-// newFixture serves a fake Openprovider over TLS on loopback and returns a
-// client for it with short timeouts.
+// clock is a clock tests move; the fake and the client share it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// newFixture serves a fake Openprovider over TLS on loopback, held to
+// Openprovider's published description (every request and answer of the
+// test must be one it defines), and returns a client for it with short
+// timeouts.
 func newFixture(t *testing.T, mutate ...func(*Config)) *fixture {
 	t.Helper()
 	fake := openprovidertest.New(testUser, testPassword)
+	openprovidertest.HoldToDescription(t, fake)
+	clk := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	fake.SetClock(clk.Now)
 	srv := httptest.NewTLSServer(fake)
 	t.Cleanup(srv.Close)
 	logs := &bytes.Buffer{}
@@ -46,6 +64,7 @@ func newFixture(t *testing.T, mutate ...func(*Config)) *fixture {
 		HTTPClient: srv.Client(),
 		Timeout:    2 * time.Second,
 		Logger:     slog.New(slog.NewTextHandler(lockedWriter{&mu, logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:        clk.Now,
 	}
 	for _, m := range mutate {
 		m(&cfg)
@@ -54,7 +73,20 @@ func newFixture(t *testing.T, mutate ...func(*Config)) *fixture {
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
-	return &fixture{fake: fake, srv: srv, client: c, logs: logs}
+	return &fixture{fake: fake, srv: srv, client: c, logs: logs, clock: clk, cfg: cfg}
+}
+
+// otherClient is a second program logging in to the same account, with
+// its own password.
+func (f *fixture) otherClient(t *testing.T, password string) *Client {
+	t.Helper()
+	cfg := f.cfg
+	cfg.Password = password
+	c, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 type lockedWriter struct {
@@ -147,7 +179,7 @@ func TestLogsInLazilyOnceAndReusesTheToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 3 {
-		if _, err := f.client.GetDomain(ctx, d.ID); err != nil {
+		if _, err := f.client.GetDomain(ctx, d.ID, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,7 +196,7 @@ func TestConcurrentCallsShareOneLogin(t *testing.T) {
 	errs := make(chan error, 16)
 	for range 16 {
 		wg.Go(func() {
-			_, err := f.client.GetDomain(context.Background(), id)
+			_, err := f.client.GetDomain(context.Background(), id, false)
 			errs <- err
 		})
 	}
@@ -184,11 +216,11 @@ func TestLogsInAgainOnceWhenTheTokenExpires(t *testing.T) {
 	f := newFixture(t)
 	id := f.fake.AddDomain("example.com", "Jan de Vries")
 	ctx := context.Background()
-	if _, err := f.client.GetDomain(ctx, id); err != nil {
+	if _, err := f.client.GetDomain(ctx, id, false); err != nil {
 		t.Fatal(err)
 	}
 	f.fake.ExpireTokens()
-	if _, err := f.client.GetDomain(ctx, id); err != nil {
+	if _, err := f.client.GetDomain(ctx, id, false); err != nil {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if n := f.logins(); n != 2 {
@@ -214,7 +246,7 @@ func TestGivesUpWhenAFreshTokenIsRefusedToo(t *testing.T) {
 	f := newFixture(t)
 	id := f.fake.AddDomain("example.com", "Jan de Vries")
 	f.fake.SetTokenTTL(-time.Second) // every token is born expired
-	_, err := f.client.GetDomain(context.Background(), id)
+	_, err := f.client.GetDomain(context.Background(), id, false)
 	wantKind(t, err, registrars.KindConfig)
 	if n := f.logins(); n != 2 {
 		t.Errorf("%d logins, want 2 (the first and one more)", n)
@@ -240,10 +272,14 @@ func TestWrongCredentialsAreConfig(t *testing.T) {
 	}
 }
 
-func TestFindDomainByNameAndExtension(t *testing.T) {
+// TestFindDomainByExactFullName: the list is asked with full_name (the
+// description's filter, the quick-start's "full domain name"), and a
+// domain whose name is a prefix of another's, or that ends another's, is
+// never taken for it.
+func TestFindDomainByExactFullName(t *testing.T) {
 	f := newFixture(t)
 	ids := map[string]int64{}
-	for _, name := range []string{"example.com", "example.net", "myexample.com", "example.co.uk", "xn--bcher-kva.nl"} {
+	for _, name := range []string{"example.com", "exam.com", "example.net", "myexample.com", "example.co.uk", "example.com.au", "xn--bcher-kva.nl"} {
 		ids[name] = f.fake.AddDomain(name, "Jan de Vries")
 	}
 	ctx := context.Background()
@@ -261,19 +297,28 @@ func TestFindDomainByNameAndExtension(t *testing.T) {
 	if d, err := f.client.FindDomain(ctx, "Example.COM."); err != nil || d.ID != ids["example.com"] {
 		t.Errorf("find Example.COM.: %v %v", d, err)
 	}
-	for _, missing := range []string{"example.org", "ample.com", "example.uk"} {
+	for _, missing := range []string{"example.org", "ample.com", "example.uk", "exa.com", "examples.com", "example.co"} {
 		_, err := f.client.FindDomain(ctx, missing)
 		wantKind(t, err, registrars.KindRejected)
 	}
 	_, err := f.client.FindDomain(ctx, "localhost")
 	wantKind(t, err, registrars.KindRejected)
+	for _, c := range f.fake.Calls() {
+		if c.Method != http.MethodGet || c.Path != "/v1beta/domains" {
+			continue
+		}
+		q, _ := url.ParseQuery(c.Query)
+		if len(q) != 1 || len(q["full_name"]) != 1 || strings.Contains(q.Get("full_name"), "*") {
+			t.Errorf("list asked with %q, want only an exact full_name", c.Query)
+		}
+	}
 }
 
 func TestGetDomainReadsThePrivacyFlag(t *testing.T) {
 	f := newFixture(t)
 	id := f.fake.AddDomain("example.com", "Jan de Vries")
 	ctx := context.Background()
-	d, err := f.client.GetDomain(ctx, id)
+	d, err := f.client.GetDomain(ctx, id, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,10 +326,13 @@ func TestGetDomainReadsThePrivacyFlag(t *testing.T) {
 		t.Errorf("got %+v", d)
 	}
 	f.fake.SetPrivateWhois("example.com", true)
-	if d, err = f.client.GetDomain(ctx, id); err != nil || !d.PrivateWhoisEnabled {
+	if d, err = f.client.GetDomain(ctx, id, false); err != nil || !d.PrivateWhoisEnabled {
 		t.Errorf("after switching on: %+v, %v", d, err)
 	}
-	_, err = f.client.GetDomain(ctx, 99999)
+	if d.WhoisPrivacy != nil {
+		t.Errorf("privacy data %+v without asking for it", d.WhoisPrivacy)
+	}
+	_, err = f.client.GetDomain(ctx, 99999, false)
 	if e := wantKind(t, err, registrars.KindRejected); e.Code != "320" {
 		t.Errorf("code %q, want 320", e.Code)
 	}
@@ -353,12 +401,12 @@ func TestFaults(t *testing.T) {
 			retryAfter: func(d time.Duration) bool { return d == 0 }},
 		{name: "500", fault: openprovidertest.Fault{Kind: openprovidertest.ServerError}, kind: registrars.KindTemporary},
 		{name: "dropped connection", fault: openprovidertest.Fault{Kind: openprovidertest.Drop, Times: 5}, kind: registrars.KindTemporary, inMessage: "could not reach"},
-		{name: "calls limit code", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 50, Desc: "Calls limit has been reached"},
-			kind: registrars.KindRateLimited, code: "50", retryAfter: func(d time.Duration) bool { return d == time.Minute }},
 		{name: "excessive use code", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 4007, Desc: "API access temporarily blocked because of excessive use"},
-			kind: registrars.KindRateLimited, code: "4007", retryAfter: func(d time.Duration) bool { return d == 5*time.Minute }},
+			kind: registrars.KindRateLimited, code: "4007", retryAfter: func(d time.Duration) bool { return d == 300*time.Second }},
 		{name: "access denied code", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 10005, Desc: "Access denied"},
-			kind: registrars.KindConfig, code: "10005"},
+			kind: registrars.KindConfig, code: "10005", inMessage: "blacklist"},
+		{name: "access denied code with a 429", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 10005, Desc: "Access denied", Status: 429},
+			kind: registrars.KindConfig, code: "10005", inMessage: "does not retry"},
 		{name: "agreement code", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 197, Desc: "Agreement not signed", Status: 403},
 			kind: registrars.KindConfig, code: "197"},
 		{name: "domain module code", fault: openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 366, Desc: "Domain is in a status that does not allow this", Status: 400},
@@ -368,13 +416,19 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t, func(c *Config) { c.Timeout = 300 * time.Millisecond })
+			// Only the slow answer needs the short timeout; the others
+			// get room for a loaded machine (a 1 MiB answer under -race).
+			timeout := 2 * time.Second
+			if tc.fault.Kind == openprovidertest.Slow {
+				timeout = 300 * time.Millisecond
+			}
+			f := newFixture(t, func(c *Config) { c.Timeout = timeout })
 			id := f.fake.AddDomain("example.com", "Jan de Vries")
 			tc.fault.PathPrefix = "/v1beta/domains"
 			f.fake.Fail(tc.fault)
 			start := time.Now()
-			_, err := f.client.GetDomain(context.Background(), id)
-			if elapsed := time.Since(start); elapsed > 2*time.Second {
+			_, err := f.client.GetDomain(context.Background(), id, false)
+			if elapsed := time.Since(start); elapsed > timeout+time.Second {
 				t.Errorf("took %s", elapsed)
 			}
 			e := wantKind(t, err, tc.kind)
@@ -391,7 +445,7 @@ func TestFaults(t *testing.T) {
 			// The fault is gone (or used up): the next call works, with the
 			// same token.
 			f.fake.ClearFaults()
-			if _, err := f.client.GetDomain(context.Background(), id); err != nil {
+			if _, err := f.client.GetDomain(context.Background(), id, false); err != nil {
 				t.Errorf("after the fault: %v", err)
 			}
 			if n := f.logins(); n != 1 {
@@ -408,7 +462,6 @@ func TestFaultsAtLogin(t *testing.T) {
 		kind  registrars.ErrorKind
 	}{
 		{"196 with HTTP 500", openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 196, Desc: "Authentication/Authorization Failed", Status: 500}, registrars.KindConfig},
-		{"calls limit after failed logins", openprovidertest.Fault{Kind: openprovidertest.EnvelopeCode, Code: 50, Desc: "Calls limit has been reached"}, registrars.KindRateLimited},
 		{"500", openprovidertest.Fault{Kind: openprovidertest.ServerError}, registrars.KindTemporary},
 		{"garbage", openprovidertest.Fault{Kind: openprovidertest.Garbage}, registrars.KindTemporary},
 		{"slow", openprovidertest.Fault{Kind: openprovidertest.Slow, Delay: 10 * time.Second}, registrars.KindTemporary},
@@ -421,7 +474,7 @@ func TestFaultsAtLogin(t *testing.T) {
 			tc.fault.PathPrefix = "/v1beta/auth/login"
 			f.fake.Fail(tc.fault)
 			start := time.Now()
-			_, err := f.client.GetDomain(context.Background(), id)
+			_, err := f.client.GetDomain(context.Background(), id, false)
 			if elapsed := time.Since(start); elapsed > 2*time.Second {
 				t.Errorf("took %s", elapsed)
 			}
@@ -430,7 +483,7 @@ func TestFaultsAtLogin(t *testing.T) {
 				t.Errorf("%d domain calls without a token", n)
 			}
 			// A later call logs in afresh.
-			if _, err := f.client.GetDomain(context.Background(), id); err != nil {
+			if _, err := f.client.GetDomain(context.Background(), id, false); err != nil {
 				t.Errorf("after the fault: %v", err)
 			}
 		})
@@ -444,7 +497,7 @@ func TestCallerDeadlineIsHonoured(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := f.client.GetDomain(ctx, id)
+	_, err := f.client.GetDomain(ctx, id, false)
 	wantKind(t, err, registrars.KindTemporary)
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
 		t.Errorf("took %s", elapsed)
@@ -459,14 +512,14 @@ func TestUnreachableServerIsTemporary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetDomain(context.Background(), 1)
+	_, err = c.GetDomain(context.Background(), 1, false)
 	wantKind(t, err, registrars.KindTemporary)
 }
 
 func TestUntrustedCertificateIsTemporary(t *testing.T) {
 	// The default client does not trust the loopback server's certificate.
 	f := newFixture(t, func(c *Config) { c.HTTPClient = nil; c.Timeout = time.Second })
-	_, err := f.client.GetDomain(context.Background(), 1)
+	_, err := f.client.GetDomain(context.Background(), 1, false)
 	wantKind(t, err, registrars.KindTemporary)
 }
 

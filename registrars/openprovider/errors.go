@@ -25,33 +25,54 @@ const (
 	CodeAuthFailed = 196
 	// CodeAgreementNotSigned is the reseller not having signed an agreement.
 	CodeAgreementNotSigned = 197
-	// CodeCallsLimit is "Calls limit has been reached": a block of a
-	// minute to twenty minutes after too many calls or failed logins.
+	// CodeCallsLimit is "Calls limit has been reached". After failed
+	// logins (100 in an hour on the live API, 50 in 50 seconds at CTE) it
+	// blocks the account for 20 minutes (REGISTRIES.md; knowledge base,
+	// "What are Openprovider API calls limits?"). The knowledge base also
+	// gives it to a few call kinds afscherm does not make (domain checks,
+	// 300 seconds; token requests beyond 30 a minute, 1 minute); the code
+	// does not say which limit was hit, so the client waits the longest,
+	// 20 minutes, as the knowledge base's own advice does ("wait for 20
+	// minutes after the block").
 	CodeCallsLimit = 50
 	// CodeExcessiveUse is "API access temporarily blocked because of
-	// excessive use", for five minutes.
+	// excessive use", for 300 seconds (knowledge base; identical
+	// createDomainRequest calls).
 	CodeExcessiveUse = 4007
-	// CodeAccessDenied is "Access denied": the calling IP address is
-	// blacklisted, or the reseller lacks the authority; it lasts until
-	// someone removes the block in Openprovider's control panel.
+	// CodeAccessDenied is "Access denied": more than 300 identical calls
+	// (all arguments the same) in 300 seconds blacklist the calling IP
+	// address, "until removed manually" in the control panel (knowledge
+	// base); an IP address outside the account's whitelist gets it too.
 	CodeAccessDenied = 10005
-	// CodeAccessDeniedCTE is the same in Openprovider's test environment.
+	// CodeAccessDeniedCTE is taken to be the same in Openprovider's test
+	// environment; no document at hand says so.
 	CodeAccessDeniedCTE = 10009
 )
 
-// How long to wait after a rate-limit code that came without Retry-After:
-// the shortest block Openprovider documents for each.
+// How long to wait after a rate-limit code that came without Retry-After.
 var rateLimitWait = map[int]time.Duration{
-	CodeCallsLimit:   time.Minute,
-	CodeExcessiveUse: 5 * time.Minute,
+	CodeExcessiveUse: 300 * time.Second,
 }
 
-// configCodes are failures only staff can mend.
+// blockedMessage explains code 50 to staff.
+const blockedMessage = "Openprovider blocked API access (code 50, calls limit reached): after too many failed logins " +
+	"Openprovider blocks the account for 20 minutes, and every login tried meanwhile counts against it; " +
+	"afscherm makes no call to Openprovider until the block ends. If logins failed, check the Openprovider " +
+	"password of every program that logs in to this account"
+
+// accessDeniedMessage explains code 10005 to staff.
+const accessDeniedMessage = "Openprovider denies access to this IP address (code 10005, access denied): it blacklists an address " +
+	"after too many identical calls (300 within 300 seconds; 50 within 100 seconds at CTE) until someone removes it, " +
+	"and refuses addresses outside the account's IP whitelist. Remove the address from the blacklist in Openprovider's " +
+	"control panel (Contacts, the blocked contact), or add it to the whitelist; afscherm does not retry on its own"
+
+// configCodes are failures only staff can mend: retrying cannot help, and
+// with 10005 every repeat is one more identical call.
 var configCodes = map[int]string{
 	CodeAuthFailed:         "Openprovider refused the credentials (authentication/authorization failed)",
 	CodeAgreementNotSigned: "the Openprovider account has not signed a required agreement",
-	CodeAccessDenied:       "Openprovider denies access to this account or IP address; remove the block in Openprovider's control panel",
-	CodeAccessDeniedCTE:    "Openprovider denies access to this account or IP address; remove the block in Openprovider's control panel",
+	CodeAccessDenied:       accessDeniedMessage,
+	CodeAccessDeniedCTE:    accessDeniedMessage,
 }
 
 // answer is one HTTP answer, its body already read within the cap.
@@ -99,6 +120,14 @@ func decode(a answer, out any) error {
 	jsonErr := json.Unmarshal(a.body, &env)
 	hasEnvelope := jsonErr == nil && looksLikeEnvelope(a.body)
 
+	// Openprovider's code decides before the HTTP status, which the
+	// description does not give for errors: code 50 with a 429 is still
+	// the block after failed logins.
+	if hasEnvelope && env.Code != 0 {
+		if e := codeError(env.Code, a.header); e != nil {
+			return e
+		}
+	}
 	if a.status == http.StatusTooManyRequests {
 		e := errorf(registrars.KindRateLimited, "", nil, "too many requests (HTTP 429)")
 		if hasEnvelope && env.Code != 0 {
@@ -106,11 +135,6 @@ func decode(a answer, out any) error {
 		}
 		e.RetryAfter = retryAfter(a.header, time.Now())
 		return e
-	}
-	if hasEnvelope && env.Code != 0 {
-		if e := codeError(env.Code, a.header); e != nil {
-			return e
-		}
 	}
 	if a.status >= 500 {
 		if hasEnvelope && env.Maintenance {
@@ -163,8 +187,12 @@ func looksLikeEnvelope(body []byte) bool {
 }
 
 // codeError is the error of a code that means the same whatever the call:
-// credentials and blocks (config) and rate limits; nil for the others.
+// credentials and blocks (config), the block after failed logins (blocked;
+// the client sets its end) and rate limits; nil for the others.
 func codeError(code int, h http.Header) *registrars.Error {
+	if code == CodeCallsLimit {
+		return errorf(registrars.KindBlocked, strconv.Itoa(code), nil, "%s", blockedMessage)
+	}
 	if msg, ok := configCodes[code]; ok {
 		e := errorf(registrars.KindConfig, strconv.Itoa(code), nil, "%s", msg)
 		if code == CodeAuthFailed {

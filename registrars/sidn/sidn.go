@@ -13,14 +13,18 @@
 //     three weeks; staff record the decision as a task.
 //
 // Every step reads the current state first, so a repeat does nothing twice.
-// The EPP transport is kept apart (registrars/epp), for SIDN's RESTful
-// form of EPP (REPP) when it comes.
+// SIDN assigns contact handles itself: the role contact is created once per
+// configured contact, and the handle SIDN gave it is kept (HandleStore) and
+// used by every later request; it is made anew only when SIDN says it is
+// gone. The EPP transport is kept apart (registrars/epp), for SIDN's
+// RESTful form of EPP (REPP) when it comes.
 package sidn
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -48,9 +52,15 @@ type Config struct {
 	// Registrars are our registrars of record it serves, e.g. "sidn".
 	Registrars []string
 	// Role is the contact with the hosting company's role address that
-	// replaces an administrative contact with the customer's own e-mail.
+	// replaces an administrative contact with the customer's own e-mail:
+	// Name is the person or desk ("Hostmaster"), Org the company. SIDN
+	// records a company's name as the contact's name and Org as its
+	// department, and the adapter sends it so. Its ID is not used: SIDN
+	// assigns the handle.
 	Role epp.Contact
-	Cost func(d registrars.Domain) (int64, error)
+	// Handles keeps the role contact's handle once SIDN has given it.
+	Handles HandleStore
+	Cost    func(d registrars.Domain) (int64, error)
 	// OptOut, when set, is how opt-out requests go to SIDN and how staff
 	// record SIDN's decision.
 	OptOut *OptOut
@@ -67,11 +77,16 @@ type OptOut struct {
 
 // Adapter is the SIDN adapter.
 type Adapter struct {
-	cfg    Config
-	roleID string
+	cfg Config
+	// role is the role contact as it is sent to SIDN (with an id SIDN
+	// ignores), purpose its key in Handles.
+	role    epp.Contact
+	purpose string
 }
 
-// New checks the configuration and returns an adapter.
+// New checks the configuration and returns an adapter. The role contact
+// must hold what SIDN requires (CheckContact): a configuration SIDN would
+// refuse is refused here, when it is loaded.
 func New(cfg Config) (*Adapter, error) {
 	if cfg.EPP.Addr == "" || cfg.EPP.ClientID == "" || cfg.EPP.Password == "" {
 		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN needs the EPP address, client id and password")
@@ -79,13 +94,25 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Role.Email == "" || cfg.Role.Name == "" {
 		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN needs the role contact's name and e-mail address")
 	}
-	if cfg.Role.LegalForm == "" {
-		cfg.Role.LegalForm = "BV"
+	if problems := CheckContact(cfg.Role); len(problems) > 0 {
+		var s []string
+		for _, p := range problems {
+			s = append(s, p.String())
+		}
+		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN would refuse the role contact: %s", strings.Join(s, "; "))
 	}
-	// One role contact per registrar account and address, with an id that
-	// every process derives alike, so it is created once.
+	if cfg.Handles == nil {
+		return nil, registrars.Errorf(Party, registrars.KindConfig, "", "SIDN needs a store for the contact handles it assigns")
+	}
+	if cfg.Role.LegalForm == "" {
+		cfg.Role.LegalForm = DefaultLegalForm
+	}
+	// The id sent in contact:create: any valid one will do, SIDN replaces
+	// it (Net::DRI sends "ABCD"); one derived from the account keeps
+	// frames alike between processes.
 	sum := sha256.Sum256([]byte(cfg.EPP.ClientID + "\x00" + strings.ToLower(cfg.Role.Email)))
-	return &Adapter{cfg: cfg, roleID: "AFS" + strings.ToUpper(hex.EncodeToString(sum[:5]))}, nil
+	sendID := "AFS" + strings.ToUpper(hex.EncodeToString(sum[:5]))
+	return &Adapter{cfg: cfg, role: asRecorded(cfg.Role, sendID), purpose: rolePurpose(cfg.EPP.ClientID, cfg.Role)}, nil
 }
 
 // Name is "sidn".
@@ -148,14 +175,31 @@ func pick(en bool, english, dutch string) string {
 func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error {
 	c, err := epp.Dial(ctx, a.cfg.EPP)
 	if err != nil {
-		return epp.AdapterError(Party, err)
+		return adapterError(err)
 	}
 	defer c.Close()
 	if err := fn(c); err != nil {
-		return epp.AdapterError(Party, err)
+		return adapterError(err)
 	}
 	_ = c.Logout(ctx)
 	return nil
+}
+
+// adapterError is epp.AdapterError, except that SIDN's 2400 with its own
+// messages is a refusal of the transaction's content ("Validation of the
+// transaction failed.", Net::DRI_SIDN.t), which a repeat does not mend.
+func adapterError(err error) error {
+	var re *epp.ResultError
+	var done *registrars.Error
+	switch {
+	case errors.As(err, &done):
+		return err
+	case errors.As(err, &re) && re.Code == epp.CodeCommandFailed && len(re.SIDN) > 0:
+		e := epp.AdapterError(Party, err).(*registrars.Error)
+		e.Kind = registrars.KindRejected
+		return e
+	}
+	return epp.AdapterError(Party, err)
 }
 
 // Submit makes the registrant private and the administrative contact the
@@ -177,8 +221,12 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 			}
 			done = append(done, "registrant recorded as a private person")
 		}
+		kept, err := a.cfg.Handles.Get(ctx, Party, a.purpose)
+		if err != nil {
+			return &registrars.Error{Kind: registrars.KindTemporary, Party: Party, Message: "read the role contact's handle", Err: err}
+		}
 		for _, id := range d.Contacts["admin"] {
-			if id == a.roleID {
+			if kept != "" && id == kept {
 				continue
 			}
 			admin, err := c.ContactInfo(ctx, id)
@@ -188,12 +236,7 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 			if strings.EqualFold(admin.Email, a.cfg.Role.Email) {
 				continue
 			}
-			if err := a.ensureRole(ctx, c); err != nil {
-				return err
-			}
-			add := []epp.DomainContact{{Type: "admin", ID: a.roleID}}
-			rem := []epp.DomainContact{{Type: "admin", ID: id}}
-			if _, err := c.DomainUpdateContacts(ctx, r.Domain.Name, add, rem); err != nil {
+			if kept, err = a.replaceAdmin(ctx, c, r.Domain.Name, id, kept); err != nil {
 				return err
 			}
 			done = append(done, "administrative contact replaced by the role address")
@@ -213,16 +256,60 @@ func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.
 	return registrars.Status{State: registrars.Completed, Reference: "epp", Detail: detail}, nil
 }
 
-// ensureRole creates the role contact unless SIDN has it.
-func (a *Adapter) ensureRole(ctx context.Context, c *epp.Client) error {
-	_, err := c.ContactInfo(ctx, a.roleID)
-	if epp.Code(err) != epp.CodeObjectNotFound {
+// replaceAdmin makes the role contact the domain's administrative contact
+// in place of id. It uses the kept handle, creating the role contact first
+// when none is kept; when SIDN answers that the kept handle is unknown
+// (2303 on the domain:update, confirmed by 2303 on contact:info), it
+// creates the role contact anew, keeps the new handle, and tries once more.
+// It returns the role contact's handle.
+func (a *Adapter) replaceAdmin(ctx context.Context, c *epp.Client, domain, id, kept string) (string, error) {
+	role := kept
+	if role == "" {
+		var err error
+		if role, err = a.createRole(ctx, c, ""); err != nil {
+			return "", err
+		}
+	}
+	update := func(role string) error {
+		_, err := c.DomainUpdateContacts(ctx, domain, []epp.DomainContact{{Type: "admin", ID: role}},
+			[]epp.DomainContact{{Type: "admin", ID: id}})
 		return err
 	}
-	role := a.cfg.Role
-	role.ID = a.roleID
-	_, err = c.ContactCreate(ctx, role)
-	return err
+	err := update(role)
+	if epp.Code(err) != epp.CodeObjectNotFound {
+		return role, err
+	}
+	if _, infoErr := c.ContactInfo(ctx, role); epp.Code(infoErr) != epp.CodeObjectNotFound {
+		return role, err // the domain or the old contact, not the role contact
+	}
+	if role, err = a.createRole(ctx, c, role); err != nil {
+		return "", err
+	}
+	return role, update(role)
+}
+
+// createRole creates the role contact and keeps the handle SIDN gave it
+// in place of old; it returns the handle kept, which is another process's
+// when that one was quicker (the contact made here then stays unused).
+func (a *Adapter) createRole(ctx context.Context, c *epp.Client, old string) (string, error) {
+	res, err := c.ContactCreate(ctx, a.role)
+	var re *epp.ResultError
+	switch {
+	case errors.As(err, &re) && re.Code < epp.CodeFailedClosing && (re.Code != epp.CodeCommandFailed || len(re.SIDN) > 0):
+		// SIDN refuses the contact the configuration describes: staff
+		// must mend the configuration; a repeat would be refused alike.
+		e := epp.AdapterError(Party, err).(*registrars.Error)
+		e.Kind, e.Message = registrars.KindConfig, "SIDN refused the configured role contact: "+e.Message
+		return "", e
+	case err != nil:
+		return "", err
+	}
+	kept, err := a.cfg.Handles.Put(ctx, Party, a.purpose, old, res.ID)
+	if err != nil {
+		return "", &registrars.Error{Kind: registrars.KindTemporary, Party: Party,
+			Message: "keep the role contact's handle " + res.ID, Err: err}
+	}
+	return kept, nil
 }
 
 // optOut mails SIDN the opt-out request, once, and leaves staff a task to

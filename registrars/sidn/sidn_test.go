@@ -3,6 +3,8 @@ package sidn_test
 import (
 	"context"
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,8 +20,51 @@ import (
 const roleEmail = "privacy@hosting.test"
 
 type fixture struct {
-	srv *epptest.Server
-	cfg sidn.Config
+	srv     *epptest.Server
+	cfg     sidn.Config
+	handles *handles
+}
+
+// handles keeps handles in memory, as the sidn.HandleStore contract asks
+// (afscherm's store keeps them in the database; internal/store tests that
+// on both backends, internal/requests the whole flow).
+type handles struct {
+	mu    sync.Mutex
+	kept  map[string]string // party + " " + purpose → handle
+	stale bool              // the next Get answers as before anything was kept
+}
+
+func (h *handles) Get(_ context.Context, party, purpose string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stale {
+		h.stale = false
+		return "", nil
+	}
+	return h.kept[party+" "+purpose], nil
+}
+
+func (h *handles) Put(_ context.Context, party, purpose, old, handle string) (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.kept[party+" "+purpose] == old {
+		h.kept[party+" "+purpose] = handle
+	}
+	return h.kept[party+" "+purpose], nil
+}
+
+// only returns the one handle kept, or fails.
+func (h *handles) only(t *testing.T) string {
+	t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.kept) != 1 {
+		t.Fatalf("handles kept: %v, want one", h.kept)
+	}
+	for _, v := range h.kept {
+		return v
+	}
+	return ""
 }
 
 // start serves a fake SIDN with two domains of one private customer who
@@ -56,9 +101,21 @@ func start(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
-	return &fixture{srv: srv, cfg: sidn.Config{EPP: cfg, Registrars: []string{"sidn"},
+	h := &handles{kept: map[string]string{}}
+	return &fixture{srv: srv, handles: h, cfg: sidn.Config{EPP: cfg, Registrars: []string{"sidn"}, Handles: h,
 		Role: epp.Contact{Name: "Privacy desk", Org: "Hosting BV", Street: []string{"Dataweg 9"}, City: "Amsterdam",
 			PC: "1000 AB", CC: "NL", Voice: "+31.201234567", Email: roleEmail}}}
+}
+
+// creates counts the contacts created at SIDN.
+func (f *fixture) creates() int {
+	n := 0
+	for _, c := range f.srv.Calls() {
+		if c.Command == "contact:create" && c.Changed() {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fixture) adapter(t *testing.T) *sidn.Adapter {
@@ -120,9 +177,19 @@ func TestSubmitMakesThePersonPrivateAndTheAdminTheRoleAddress(t *testing.T) {
 	if len(d.Contacts["admin"]) != 1 || d.Contacts["admin"][0] == "JAN002" {
 		t.Fatalf("admin contacts %v, want the role contact alone", d.Contacts["admin"])
 	}
-	role, ok := f.srv.Contact(d.Contacts["admin"][0])
-	if !ok || role.Email != roleEmail || role.Registrar != epptest.DefaultClientID {
+	// The admin is the contact SIDN made, under the handle SIDN gave it
+	// and the adapter kept; the company's name is its name, the desk its
+	// department (REGISTRIES.md, SIDN).
+	handle := f.handles.only(t)
+	if d.Contacts["admin"][0] != handle || !handleForm.MatchString(handle) {
+		t.Errorf("admin %v, kept handle %q: want the one SIDN assigned, of its form", d.Contacts["admin"], handle)
+	}
+	role, ok := f.srv.Contact(handle)
+	if !ok || role.Email != roleEmail || role.Registrar != epptest.DefaultClientID || role.LegalForm != "BV" {
 		t.Errorf("admin contact %+v", role)
+	}
+	if role.Name != "Hosting BV" || role.Org != "Privacy desk" {
+		t.Errorf("role contact recorded as name %q, org %q; want the company as name, the desk as org", role.Name, role.Org)
 	}
 	if d.Contacts["tech"][0] != "TECH01" {
 		t.Errorf("tech contact changed: %v", d.Contacts["tech"])
@@ -141,8 +208,8 @@ func TestSubmitMakesThePersonPrivateAndTheAdminTheRoleAddress(t *testing.T) {
 		t.Errorf("repeat made changes: %d", n)
 	}
 
-	// The next domain reuses the role contact, also from another process
-	// (a new adapter derives the same contact id).
+	// The next request reuses the role contact, also from another
+	// process (a new adapter, the same store): one contact:create only.
 	st, err = f.adapter(t).Submit(ctx, request(8, "devries-advies.nl", true))
 	if err != nil || st.State != registrars.Completed {
 		t.Fatalf("second domain: %+v, %v", st, err)
@@ -153,6 +220,146 @@ func TestSubmitMakesThePersonPrivateAndTheAdminTheRoleAddress(t *testing.T) {
 	}
 	if n := f.changes(); n != 4 {
 		t.Errorf("%d changes, want 4 (one domain update more)", n)
+	}
+	if n := f.creates(); n != 1 {
+		t.Errorf("%d contacts created at SIDN, want 1", n)
+	}
+}
+
+// handleForm is SIDN's form of a handle (Net::DRI_SIDN.t, F0001).
+var handleForm = regexp.MustCompile(`^[A-Z]{3}[0-9]{6}-[A-Z0-9]{5}$`)
+
+// When SIDN no longer has the kept handle (2303 when it is used, and on
+// contact:info), the role contact is created anew and its new handle
+// replaces the old one; the next request uses the new one.
+func TestRoleContactIsCreatedAnewWhenSIDNHasItNoMore(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	a := f.adapter(t)
+	if _, err := a.Submit(ctx, request(20, "devries.nl", true)); err != nil {
+		t.Fatal(err)
+	}
+	first := f.handles.only(t)
+	// The holder cancels the domain; SIDN then has no use for the role
+	// contact and deletes it.
+	if err := f.srv.DeleteDomain("devries.nl"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.srv.DeleteContact(first); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Submit(ctx, request(21, "devries-advies.nl", true))
+	if err != nil || st.State != registrars.Completed {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	second := f.handles.only(t)
+	d, _ := f.srv.Domain("devries-advies.nl")
+	if second == first || !handleForm.MatchString(second) || d.Contacts["admin"][0] != second {
+		t.Errorf("kept %q (was %q), admin %v; want a new handle, in use", second, first, d.Contacts["admin"])
+	}
+	var refused []epptest.Call
+	for _, c := range f.srv.Calls() {
+		if c.Code == 2303 {
+			refused = append(refused, c)
+		}
+	}
+	if len(refused) != 2 || refused[0].Command != "domain:update" || refused[1].Command != "contact:info" || refused[1].Object != first {
+		t.Errorf("refusals %+v, want the domain:update and the contact:info of the old handle", refused)
+	}
+	if n := f.creates(); n != 2 {
+		t.Errorf("%d contacts created, want 2", n)
+	}
+}
+
+// Another process kept a handle while this one was creating its own: this
+// one goes on with the kept handle, and its own contact stays unused.
+func TestRoleContactRaceKeepsOne(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	if _, err := f.adapter(t).Submit(ctx, request(30, "devries.nl", true)); err != nil {
+		t.Fatal(err)
+	}
+	kept := f.handles.only(t)
+	f.handles.stale = true // this process read the store before the other one put its handle
+	if _, err := f.adapter(t).Submit(ctx, request(31, "devries-advies.nl", true)); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := f.srv.Domain("devries-advies.nl")
+	if d.Contacts["admin"][0] != kept || f.handles.only(t) != kept || f.creates() != 2 {
+		t.Errorf("admin %v, kept %s, %d creates; want the first handle everywhere (and one spare contact)",
+			d.Contacts["admin"], f.handles.only(t), f.creates())
+	}
+}
+
+// A role contact SIDN would refuse is refused when the configuration is
+// read, with the field named: a phone number always, a postal code in NL
+// (Net::DRI's SIDN contact profile), the organisation for a company.
+func TestRoleContactCheckedAtConfiguration(t *testing.T) {
+	f := start(t)
+	for name, tc := range map[string]struct {
+		change func(*epp.Contact)
+		want   string
+	}{
+		"no phone":        {func(c *epp.Contact) { c.Voice = "" }, "voice: SIDN requires a phone number"},
+		"phone form":      {func(c *epp.Contact) { c.Voice = "020 1234567" }, "voice:"},
+		"no postal code":  {func(c *epp.Contact) { c.PC = "" }, "pc: SIDN requires a postal code"},
+		"company no org":  {func(c *epp.Contact) { c.Org = "" }, "org: the organisation's name is required"},
+		"unknown form":    {func(c *epp.Contact) { c.LegalForm = "KOOPMAN" }, "legalForm:"},
+		"lower-case land": {func(c *epp.Contact) { c.CC = "nl" }, "cc:"},
+	} {
+		cfg := f.cfg
+		cfg.Role.Street = slices.Clone(cfg.Role.Street)
+		tc.change(&cfg.Role)
+		_, err := sidn.New(cfg)
+		if registrars.KindOf(err) != registrars.KindConfig || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want a configuration error with %q", name, err, tc.want)
+		}
+	}
+	// Outside NL no postal code is needed; a natural person needs no org.
+	cfg := f.cfg
+	cfg.Role.PC, cfg.Role.CC = "", "BE"
+	if _, err := sidn.New(cfg); err != nil {
+		t.Errorf("Belgian address without postal code: %v", err)
+	}
+	cfg = f.cfg
+	cfg.Role.Org, cfg.Role.LegalForm = "", epp.LegalFormPerson
+	if _, err := sidn.New(cfg); err != nil {
+		t.Errorf("a natural person without org: %v", err)
+	}
+	cfg = f.cfg
+	cfg.Handles = nil
+	if _, err := sidn.New(cfg); registrars.KindOf(err) != registrars.KindConfig {
+		t.Errorf("without a handle store: %v", err)
+	}
+}
+
+// The adapter logs in with the services of SIDN's greeting that it uses:
+// the domain and contact objects and SIDN's extension, not host,
+// secDNS, scheduled delete or the others SIDN offers.
+func TestLoginSelectsWhatTheAdapterUses(t *testing.T) {
+	f := start(t)
+	if _, err := f.adapter(t).Submit(context.Background(), request(40, "devries.nl", false)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := epp.Dial(context.Background(), f.cfg.EPP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	g := c.Greeting()
+	for _, u := range []string{epp.NSHost, "urn:ietf:params:xml:ns:secDNS-1.1", "http://rxsd.domain-registry.nl/sidn-ext-epp-scheduled-delete-1.0"} {
+		if !g.Offers(u) {
+			t.Errorf("SIDN's greeting lacks %s", u)
+		}
+	}
+	if !c.HasExtension(epp.NSSIDN) || c.HasExtension("urn:ietf:params:xml:ns:secDNS-1.1") || c.ContactNamespace() != epp.NSContact {
+		t.Errorf("session: SIDN extension %v, secDNS %v, contact %s", c.HasExtension(epp.NSSIDN),
+			c.HasExtension("urn:ietf:params:xml:ns:secDNS-1.1"), c.ContactNamespace())
+	}
+	for _, call := range f.srv.Calls() {
+		if call.Command == "login" && call.Code != 1000 {
+			t.Errorf("login refused: %+v", call)
+		}
 	}
 }
 

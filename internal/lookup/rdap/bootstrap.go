@@ -37,6 +37,12 @@ type Bootstrap struct {
 	mu     sync.Mutex
 	reg    *bootstrap.DNSRegistry
 	loaded time.Time // when reg was read; for a file, its modification time
+
+	// listed are the hosts the operator named: the source's and those of
+	// the services in the file. Apart from mu, since it is asked while a
+	// download holds mu (for its redirects).
+	listedMu sync.Mutex
+	listed   map[string]bool
 }
 
 // NewBootstrap reads dns.json from source: an http(s) URL, whose copy is
@@ -45,7 +51,44 @@ func NewBootstrap(source, cacheDir string, client *http.Client) *Bootstrap {
 	if source == "" {
 		source = DefaultBootstrap
 	}
-	return &Bootstrap{source: source, cacheDir: cacheDir, http: client, now: time.Now}
+	b := &Bootstrap{source: source, cacheDir: cacheDir, http: client, now: time.Now}
+	b.setListed(nil)
+	return b
+}
+
+// Listed reports whether host was named by the operator: the host of the
+// bootstrap URL, or of a service in the bootstrap file. Only such hosts are
+// asked over plain http.
+func (b *Bootstrap) Listed(host string) bool {
+	b.listedMu.Lock()
+	defer b.listedMu.Unlock()
+	return b.listed[strings.ToLower(host)]
+}
+
+// setListed records the hosts of the source and of reg's services.
+func (b *Bootstrap) setListed(reg *bootstrap.DNSRegistry) {
+	hosts := map[string]bool{}
+	if b.remote() {
+		if u, err := url.Parse(b.source); err == nil {
+			hosts[strings.ToLower(u.Hostname())] = true
+		}
+	}
+	if reg != nil && reg.File() != nil {
+		for _, urls := range reg.File().Entries {
+			for _, u := range urls {
+				hosts[strings.ToLower(u.Hostname())] = true
+			}
+		}
+	}
+	b.listedMu.Lock()
+	defer b.listedMu.Unlock()
+	b.listed = hosts
+}
+
+// use makes reg the registry in use. b.mu is held.
+func (b *Bootstrap) use(reg *bootstrap.DNSRegistry, at time.Time) {
+	b.reg, b.loaded = reg, at
+	b.setListed(reg)
 }
 
 func (b *Bootstrap) remote() bool {
@@ -100,7 +143,7 @@ func (b *Bootstrap) registry(ctx context.Context) (*bootstrap.DNSRegistry, error
 		if err != nil {
 			return nil, fmt.Errorf("RDAP bootstrap file %s: %w", b.source, err)
 		}
-		b.reg, b.loaded = reg, st.ModTime()
+		b.use(reg, st.ModTime())
 	}
 	return b.reg, nil
 }
@@ -120,7 +163,7 @@ func (b *Bootstrap) loadRemote(ctx context.Context) error {
 	if err == nil {
 		var reg *bootstrap.DNSRegistry
 		if reg, err = bootstrap.NewDNSRegistry(data); err == nil {
-			b.reg, b.loaded = reg, b.now()
+			b.use(reg, b.now())
 			if cache != "" {
 				_ = writeAtomic(cache, data)
 			}
@@ -144,7 +187,7 @@ func (b *Bootstrap) useFile(path string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	b.reg, b.loaded = reg, at
+	b.use(reg, at)
 	return nil
 }
 

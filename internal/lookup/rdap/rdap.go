@@ -2,7 +2,10 @@
 // github.com/openrdap/rdap: the registry's server from IANA's bootstrap
 // file, then — for thin registries such as .com — the registrar's server
 // that the registry's answer links to. Every request waits its turn at the
-// host's rate limit, is bounded in time and capped at 1 MiB.
+// host's rate limit, is bounded in time and capped at 1 MiB. Links and
+// redirects are followed over https only (plain http only to the hosts the
+// bootstrap names), at most MaxRedirects deep, and never to a loopback,
+// private or link-local address unless Config.PrivateHosts allows the host.
 package rdap
 
 import (
@@ -31,9 +34,13 @@ type Config struct {
 	Bootstrap string // URL or file of IANA's dns.json; DefaultBootstrap when empty
 	CacheDir  string // where a downloaded bootstrap file is kept; none when empty
 
-	Dial    lookup.Dialer  // nil: the system's network
+	Dial    lookup.Dialer  // nil: the system's network; either way guarded by PrivateHosts
 	RootCAs *x509.CertPool // nil: the system's roots
 	Timeout time.Duration  // per request; 15 s when zero
+	// PrivateHosts may be reached on loopback, private and link-local
+	// addresses (a mirror; the fake servers of tests and the demo); every
+	// other host must be on public addresses only.
+	PrivateHosts lookup.PrivateHosts
 
 	Limiter *ratelimit.Limiter // nil: no rate limit
 	// MaxWait is the longest a request waits for its host's rate limit;
@@ -58,7 +65,9 @@ func New(cfg Config) *Client {
 		cfg.Timeout = 15 * time.Second
 	}
 	if cfg.Dial == nil {
-		cfg.Dial = lookup.DefaultDialer(cfg.Timeout)
+		cfg.Dial = lookup.SafeDialer(cfg.Timeout, cfg.PrivateHosts)
+	} else {
+		cfg.Dial = lookup.Guard(cfg.Dial, cfg.PrivateHosts)
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "afscherm (registration privacy check)"
@@ -71,22 +80,35 @@ func New(cfg Config) *Client {
 		MaxIdleConnsPerHost:   4,
 		IdleConnTimeout:       30 * time.Second,
 	}
-	hc := &http.Client{
+	c := &Client{cfg: cfg}
+	c.http = &http.Client{
 		Transport: &limitedTransport{next: transport, limiter: cfg.Limiter, maxWait: cfg.MaxWait, observer: cfg.Observer},
 		Timeout:   cfg.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 3 {
-				return errors.New("too many redirects")
+			if len(via) > MaxRedirects {
+				return &lookup.RefusedError{Host: req.URL.Hostname(), Why: fmt.Sprintf("more than %d redirects", MaxRedirects)}
 			}
-			return nil
+			return c.followable(req.URL, "a redirect")
 		},
 	}
-	return &Client{
-		cfg:       cfg,
-		http:      hc,
-		rdap:      &ordap.Client{HTTP: hc, UserAgent: cfg.UserAgent},
-		bootstrap: NewBootstrap(cfg.Bootstrap, cfg.CacheDir, hc),
+	c.rdap = &ordap.Client{HTTP: c.http, UserAgent: cfg.UserAgent}
+	c.bootstrap = NewBootstrap(cfg.Bootstrap, cfg.CacheDir, c.http)
+	return c
+}
+
+// MaxRedirects is how many redirects one request follows.
+const MaxRedirects = 5
+
+// followable refuses a link or redirect that is not https, unless its host
+// is one the bootstrap names (the operator's own choice).
+func (c *Client) followable(u *url.URL, what string) error {
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && c.bootstrap.Listed(u.Hostname()):
+		return nil
 	}
+	return &lookup.RefusedError{Host: u.Hostname(), Why: what + " to " + u.Scheme + ": only https links are followed, plain http only to hosts in the bootstrap file"}
 }
 
 // Answer is the RDAP answer that says who registered a domain.
@@ -128,6 +150,10 @@ func (c *Client) Lookup(ctx context.Context, domain string) (Answer, error) {
 	if link == nil {
 		return answer, nil
 	}
+	if err := c.followable(link, "the registry's link"); err != nil {
+		r, _ := lookup.AsRefused(err)
+		return Answer{}, lookup.Refused(r)
+	}
 	registrar, err := c.get(ordap.NewRawRequest(link).WithContext(ctx))
 	if err != nil {
 		return Answer{}, err
@@ -155,6 +181,9 @@ func (c *Client) exchange(req *ordap.Request) (Answer, error) {
 		return Answer{}, lookup.Fail(host, "", err)
 	}
 	h := resp.HTTP[len(resp.HTTP)-1]
+	if r, ok := lookup.AsRefused(h.Error); ok {
+		return Answer{}, lookup.Refused(r) // a redirect not followed, or an address not dialled
+	}
 	if h.Response == nil {
 		return Answer{}, transportFailure(host, h.Error)
 	}

@@ -1,7 +1,9 @@
 // Package whois looks domains up over WHOIS (port 43, RFC 3912) with
 // github.com/likexian/whois, following a thin registry's referral to the
 // registrar's server. Every connection waits its turn at the host's rate
-// limit, is bounded in time and reads at most 1 MiB.
+// limit, is bounded in time and reads at most 1 MiB; none goes to a
+// loopback, private or link-local address unless Config.PrivateHosts
+// allows the host — a referral to one fails the lookup as refused.
 package whois
 
 import (
@@ -24,8 +26,11 @@ type Config struct {
 	// Servers maps a TLD to its WHOIS server, "host" or "host:port", for
 	// TLDs the built-in table does not know, mirrors, tests and the demo.
 	Servers map[string]string
-	Dial    lookup.Dialer // nil: the system's network
+	Dial    lookup.Dialer // nil: the system's network; either way guarded by PrivateHosts
 	Timeout time.Duration // per query; 15 s when zero
+	// PrivateHosts may be reached on loopback, private and link-local
+	// addresses (a mirror; the fake servers of tests and the demo).
+	PrivateHosts lookup.PrivateHosts
 
 	Limiter *ratelimit.Limiter
 	MaxWait time.Duration // see rdap.Config.MaxWait
@@ -42,7 +47,9 @@ func New(cfg Config) *Client {
 		cfg.Timeout = 15 * time.Second
 	}
 	if cfg.Dial == nil {
-		cfg.Dial = lookup.DefaultDialer(cfg.Timeout)
+		cfg.Dial = lookup.SafeDialer(cfg.Timeout, cfg.PrivateHosts)
+	} else {
+		cfg.Dial = lookup.Guard(cfg.Dial, cfg.PrivateHosts)
 	}
 	servers := map[string]string{}
 	for tld, s := range DefaultServers {
@@ -209,7 +216,9 @@ func (d *dialer) Dial(network, addr string) (net.Conn, error) {
 	conn, err := d.cfg.Dial(ctx, network, addr)
 	if err != nil {
 		d.observeTime(start)
-		if first {
+		// A refused referral fails the lookup: likexian/whois would
+		// otherwise hand back the registry's thin answer as if it were all.
+		if _, refused := lookup.AsRefused(err); first || refused {
 			d.setErr(err)
 		}
 		return nil, err
@@ -295,6 +304,9 @@ func (d *dialer) closeAll() {
 }
 
 func (d *dialer) failure(err error) *lookup.Failure {
+	if r, ok := lookup.AsRefused(err); ok {
+		return lookup.Refused(r)
+	}
 	var tl *ratelimit.TooLongError
 	if errors.As(err, &tl) {
 		return &lookup.Failure{Reason: lookup.ReasonRateLimited, Host: tl.Host, RetryAfter: tl.Delay, Detail: "waiting for our own rate limit", Err: err}

@@ -17,6 +17,7 @@ import (
 	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
+	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
@@ -25,6 +26,7 @@ import (
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // Clock is a settable clock.
@@ -46,6 +48,69 @@ type Env struct {
 	World   *sandbox.World
 	Scanner *scan.Scanner
 	Clock   *Clock
+	// Mailbox holds what the customers received: the mails Link and Sent
+	// delivered, with their links filled in (the outbox keeps none).
+	Mailbox *Mailbox
+}
+
+// Mailbox is a mail.Sender that keeps every message it is given, by
+// outbox id, as it was sent.
+type Mailbox struct {
+	// Also, when set, is sent every message too (a mail folder, say).
+	Also mail.Sender
+
+	mu   sync.Mutex
+	sent map[int64]model.OutboxMessage
+}
+
+// Send keeps the message.
+func (b *Mailbox) Send(ctx context.Context, m model.OutboxMessage, raw []byte) error {
+	if b.Also != nil {
+		if err := b.Also.Send(ctx, m, raw); err != nil {
+			return err
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sent == nil {
+		b.sent = map[int64]model.OutboxMessage{}
+	}
+	b.sent[m.ID] = m
+	return nil
+}
+
+// Describe names the mailbox.
+func (b *Mailbox) Describe() string { return "the test's mailbox" }
+
+// Get returns a message the mailbox received.
+func (b *Mailbox) Get(id int64) (model.OutboxMessage, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m, ok := b.sent[id]
+	return m, ok
+}
+
+// Outbox delivers the env's mail through sender, issuing approval links as
+// the service does when a worker sends them.
+func (e *Env) Outbox(sender mail.Sender) *mail.Outbox {
+	return &mail.Outbox{Store: e.Store, Sender: sender, From: e.Service.MailFrom, IssueLink: e.Service.IssueLink}
+}
+
+// Sent returns an outbox message as the customer received it, delivering
+// it into the Mailbox first if it is still waiting.
+func (e *Env) Sent(t testing.TB, id int64) model.OutboxMessage {
+	t.Helper()
+	if m, ok := e.Mailbox.Get(id); ok {
+		return m
+	}
+	if err := e.Outbox(e.Mailbox).Deliver(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := e.Mailbox.Get(id)
+	if !ok {
+		t.Fatalf("mail %d was sent elsewhere already; its link is in that mail only", id)
+	}
+	return m
 }
 
 // Staff is the staff member tests act as.
@@ -113,7 +178,7 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},
 		Location:    time.UTC, Log: slog.New(slog.DiscardHandler), Timing: requests.DefaultTiming(),
 	}
-	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c}
+	return &Env{Store: st, Service: svc, World: w, Scanner: scanner, Clock: c, Mailbox: &Mailbox{}}
 }
 
 // UseSandboxRegistrars starts the world's parties (SIDN, Openprovider)
@@ -124,10 +189,11 @@ func (e *Env) UseSandboxRegistrars(t testing.TB) *sandbox.Registrars {
 	if err != nil {
 		t.Fatal(err)
 	}
+	parties.SIDN.ReportTo(t) // a frame the official schemas reject fails the test
 	env := parties.Env()
 	e.Service.Adapters, err = adapters.Parse(parties.Config(""), "the sandbox's registrars", adapters.Deps{
-		Tasks: requests.Tasks{Store: e.Store}, Prices: e.Service.Prices, Getenv: func(k string) string { return env[k] },
-		Dial: e.World.Net.Dial, RootCAs: e.World.Net.RootCAs(), Mail: e.Service.MailParty})
+		Tasks: requests.Tasks{Store: e.Store}, Handles: requests.Handles{Store: e.Store}, Prices: e.Service.Prices, Getenv: func(k string) string { return env[k] },
+		Dial: e.World.Net.Dial, RootCAs: e.World.Net.RootCAs(), Mail: e.Service.MailParty, Trace: wiretrace.DirFromEnv()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +252,8 @@ func (e *Env) Approve(t testing.TB, domain string) model.PrivacyRequest {
 
 var linkPattern = regexp.MustCompile(`/approve/([A-Za-z0-9_-]{43})`)
 
-// Link finds the token in the newest mail of a kind for a request.
+// Link finds the token in the newest mail of a kind for a request, as
+// the customer received it: the mail is sent (Sent) if it was not yet.
 func (e *Env) Link(t testing.TB, id int64, kind string) string {
 	t.Helper()
 	mails, err := e.Store.Mails(context.Background(), store.MailFilter{RequestID: id})
@@ -195,7 +262,7 @@ func (e *Env) Link(t testing.TB, id int64, kind string) string {
 	}
 	for i := len(mails) - 1; i >= 0; i-- {
 		if mails[i].Kind == kind {
-			m := linkPattern.FindStringSubmatch(mails[i].Text)
+			m := linkPattern.FindStringSubmatch(e.Sent(t, mails[i].ID).Text)
 			if m == nil {
 				t.Fatalf("no link in mail %d", mails[i].ID)
 			}

@@ -14,7 +14,10 @@ const (
 	nsHost    = "urn:ietf:params:xml:ns:host-1.0"
 	nsSecDNS  = "urn:ietf:params:xml:ns:secDNS-1.1"
 	// NSSIDN is SIDN's extension.
-	NSSIDN = "http://rxsd.domain-registry.nl/sidn-ext-epp-1.0"
+	NSSIDN                = "http://rxsd.domain-registry.nl/sidn-ext-epp-1.0"
+	nsSIDNScheduledDelete = "http://rxsd.domain-registry.nl/sidn-ext-epp-scheduled-delete-1.0"
+	nsSIDNContactsDelete  = "http://rxsd.domain-registry.nl/sidn-ext-epp-registry-contacts-delete-1.0"
+	nsKeyrelay            = "urn:ietf:params:xml:ns:keyrelay-1.0"
 	// NSFREDContact and NSFREDDomain are CZ.NIC FRED's object namespaces
 	// (schemas contact-1.6.2.xsd and domain-1.4.x.xsd).
 	NSFREDContact = "http://www.nic.cz/xml/epp/contact-1.6"
@@ -50,11 +53,17 @@ func (s *Server) menu() menu {
 			domainNS:  NSFREDDomain,
 		}
 	case SIDN:
+		// SIDN's services: the IETF objects and secDNS-1.1 (SIDN's schema
+		// set, ../shared/parties/schemas/sidn/), its own extension and
+		// scheduled delete (Net::DRI_SIDN.t's frames); keyrelay and
+		// registry-contacts-delete as a registrar's SIDN client logs in
+		// with them (YWatchman/laravel-epp, LoginCommand.php). A login
+		// may select a part; a client uses what it needs.
 		return menu{
 			svID:      "SIDN DRS epptest",
 			langs:     []string{"nl", "en"},
-			objURIs:   []string{nsDomain, nsContact, nsHost},
-			extURIs:   []string{nsSecDNS, NSSIDN},
+			objURIs:   []string{nsContact, nsHost, nsDomain},
+			extURIs:   []string{NSSIDN, nsSIDNContactsDelete, nsSIDNScheduledDelete, nsSecDNS, nsKeyrelay},
 			access:    "all",
 			contactNS: nsContact,
 			domainNS:  nsDomain,

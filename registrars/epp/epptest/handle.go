@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/afscherm/afscherm/registrars/epp/internal/xmltree"
 )
@@ -39,6 +40,8 @@ var resultText = map[int]string{
 type reply struct {
 	code     int
 	reason   string // a detail for <extValue><reason> (SIDN: its extension)
+	text     string // the result's <msg>; empty: RFC 5730's text for code
+	sidn     []sidnMsg
 	greeting bool
 	msgQ     *xmltree.Node
 	resData  *xmltree.Node
@@ -56,7 +59,6 @@ func answer(code int) reply { return reply{code: code} }
 // process handles one frame and returns the answer to write.
 func (s *Server) process(sess *session, frame []byte, fault Fault) ([]byte, bool) {
 	s.mu.Lock()
-	changed := s.applyDueLocked()
 	call := Call{Fault: fault}
 	rep, trid := s.handleLocked(sess, frame, &call)
 	call.Registrar = sess.registrar
@@ -70,7 +72,7 @@ func (s *Server) process(sess *session, frame []byte, fault Fault) ([]byte, bool
 	}
 	out := s.render(rep, trid)
 	s.mu.Unlock()
-	s.notify(append(changed, rep.changed...))
+	s.notify(rep.changed)
 	return out, rep.end
 }
 
@@ -132,6 +134,9 @@ func (s *Server) login(sess *session, login *xmltree.Element) reply {
 	}
 	svcs := login.Child(nsEPP, "svcs")
 	objs, exts := map[string]bool{}, map[string]bool{}
+	// A login may select only services the greeting announced: 2307 for
+	// an object service, 2103 for an extension (RFC 5730 section 3,
+	// "Unimplemented object service", "Unimplemented extension").
 	for _, o := range svcs.All(nsEPP, "objURI") {
 		if !slices.Contains(m.objURIs, o.Value()) {
 			return fail(2307, "object service %s is not offered", o.Value())
@@ -271,20 +276,20 @@ func (s *Server) render(rep reply, trid string) []byte {
 	if rep.greeting {
 		return s.greeting()
 	}
-	text := resultText[rep.code]
+	text := rep.text
+	if text == "" {
+		text = resultText[rep.code]
+	}
 	if text == "" {
 		text = "Command failed"
 	}
 	res := xmltree.E("result", xmltree.T("msg", text)).Attr("code", fmt.Sprint(rep.code))
 	ext := rep.ext
-	if rep.reason != "" {
-		if s.opts.Dialect == SIDN {
-			ext = xmltree.E("sidn-ext-epp:ext", xmltree.E("sidn-ext-epp:response",
-				xmltree.T("sidn-ext-epp:msg", rep.reason).Attr("code", fmt.Sprintf("E%d", rep.code)).Attr("field", ""))).
-				Attr("xmlns:sidn-ext-epp", NSSIDN)
-		} else {
-			res.Add(xmltree.E("extValue", xmltree.E("value", xmltree.T("code", fmt.Sprint(rep.code))), xmltree.T("reason", rep.reason)))
-		}
+	switch {
+	case s.opts.Dialect == SIDN && rep.code >= 2000:
+		ext = sidnResponseExt(rep)
+	case rep.reason != "":
+		res.Add(xmltree.E("extValue", xmltree.E("value", xmltree.T("code", fmt.Sprint(rep.code))), xmltree.T("reason", rep.reason)))
 	}
 	resp := xmltree.E("response", res, rep.msgQ)
 	if rep.resData != nil {
@@ -295,7 +300,10 @@ func (s *Server) render(rep reply, trid string) []byte {
 	}
 	s.seq++
 	tr := xmltree.E("trID")
-	if trid != "" {
+	// Echo a clTRID only if it is one (epp:trIDStringType, 3 to 64
+	// characters): a refused frame's overlong one would make the answer
+	// break the schema too.
+	if n := utf8.RuneCountInString(trid); n >= 3 && n <= 64 {
 		tr.Add(xmltree.T("clTRID", trid))
 	}
 	tr.Add(xmltree.T("svTRID", fmt.Sprintf("EPPTEST-%d", s.seq)))
@@ -317,7 +325,7 @@ func (s *Server) own(sess *session, registrar string) bool { return registrar ==
 func (s *Server) contactInfo(sess *session, id string) reply {
 	rec, found := s.contacts[id]
 	if !found {
-		return fail(2303, "no contact %s", id)
+		return s.unknownContact(id)
 	}
 	if !s.own(sess, rec.Registrar) {
 		return fail(2201, "contact %s is sponsored by another registrar", id)
@@ -331,6 +339,15 @@ func (s *Server) contactInfo(sess *session, id string) reply {
 			xmltree.T("sidn-ext-epp:limited", "false")))).Attr("xmlns:sidn-ext-epp", NSSIDN)
 	}
 	return rep
+}
+
+// unknownContact is the refusal of a contact id the registry does not
+// hold (RFC 5730's 2303; at SIDN with its T0002).
+func (s *Server) unknownContact(id string) reply {
+	if s.opts.Dialect == SIDN {
+		return sidnUnknownHandle(id)
+	}
+	return fail(2303, "no contact %s", id)
 }
 
 func optT(name, v string) *xmltree.Node {
@@ -356,11 +373,17 @@ func (s *Server) contactInfData(rec *contactRec) *xmltree.Node {
 		addr.Add(xmltree.T("contact:street", st))
 	}
 	addr.Add(xmltree.T("contact:city", rec.City), optT("contact:sp", rec.SP), optT("contact:pc", rec.PC), xmltree.T("contact:cc", rec.CC))
-	pi := xmltree.E("contact:postalInfo", xmltree.T("contact:name", rec.Name), optT("contact:org", rec.Org), addr)
-	if !fred {
-		pi.Attr("type", "loc")
+	if fred {
+		inf.Add(xmltree.E("contact:postalInfo", xmltree.T("contact:name", rec.Name), optT("contact:org", rec.Org), addr))
 	}
-	inf.Add(pi, optT("contact:voice", rec.Voice), optT("contact:fax", rec.Fax), xmltree.T("contact:email", rec.Email),
+	// RFC 5733 section 3.1.2: one <contact:postalInfo> per form held, each
+	// with its type (FRED's has none, and PostalTypes is empty there). The
+	// fake holds one set of data for both forms.
+	for _, t := range rec.PostalTypes {
+		inf.Add(xmltree.E("contact:postalInfo", xmltree.T("contact:name", rec.Name), optT("contact:org", rec.Org), addr).
+			Attr("type", t))
+	}
+	inf.Add(optT("contact:voice", rec.Voice), optT("contact:fax", rec.Fax), xmltree.T("contact:email", rec.Email),
 		xmltree.T("contact:clID", rec.Registrar), xmltree.T("contact:crID", rec.Registrar),
 		xmltree.T("contact:crDate", rec.created.Format(time.RFC3339)))
 	if !rec.updated.IsZero() {
@@ -370,15 +393,22 @@ func (s *Server) contactInfData(rec *contactRec) *xmltree.Node {
 	case FRED:
 		inf.Add(s.fredDiscloseNode(rec))
 	case RFC5733:
+		// What the registrant withholds against the server's policy of
+		// showing (<access><all/></access>), each postal item per form
+		// (RFC 5733 section 2.9).
 		if len(rec.hidden) > 0 {
 			d := xmltree.E("contact:disclose").Attr("flag", "0")
 			for _, it := range ietfDiscloseOrder {
-				if rec.hidden[it] {
-					n := xmltree.E("contact:" + it)
-					if it == "name" || it == "org" || it == "addr" {
-						n.Attr("type", "loc")
+				if !postalItem(it) {
+					if rec.hidden[it] {
+						d.Add(xmltree.E("contact:" + it))
 					}
-					d.Add(n)
+					continue
+				}
+				for _, t := range []string{"int", "loc"} {
+					if rec.hidden[it+":"+t] {
+						d.Add(xmltree.E("contact:"+it).Attr("type", t))
+					}
 				}
 			}
 			inf.Add(d)
@@ -398,15 +428,30 @@ func (s *Server) fredDiscloseNode(rec *contactRec) *xmltree.Node {
 	return d
 }
 
-// postal reads the postal info of a create or update, preferring "loc".
-func postal(ns string, parent *xmltree.Element) *xmltree.Element {
-	var pi *xmltree.Element
+// postal reads the postal info of a create or update, preferring "loc",
+// and the forms it comes in (RFC 5733: "int", "loc"; none at FRED).
+func postal(ns string, parent *xmltree.Element) (pi *xmltree.Element, types []string) {
 	for _, p := range parent.All(ns, "postalInfo") {
-		if t, _ := p.AttrValue("type"); pi == nil || t == "loc" {
+		t, _ := p.AttrValue("type")
+		if pi == nil || t == "loc" {
 			pi = p
 		}
+		if t != "" && !slices.Contains(types, t) {
+			types = append(types, t)
+		}
 	}
-	return pi
+	return pi, types
+}
+
+// addPostalTypes records forms a contact now holds, in the order int, loc.
+func addPostalTypes(rec *contactRec, types []string) {
+	var out []string
+	for _, t := range []string{"int", "loc"} {
+		if slices.Contains(rec.PostalTypes, t) || slices.Contains(types, t) {
+			out = append(out, t)
+		}
+	}
+	rec.PostalTypes = out
 }
 
 func applyPostal(ns string, rec *contactRec, pi *xmltree.Element) {
@@ -442,6 +487,34 @@ func discloseItems(d *xmltree.Element) (flag bool, items []string) {
 	return flag, items
 }
 
+// ietfDisclose reads an RFC 5733 <contact:disclose>: its flag, the items
+// named, and the keys of rec.hidden it sets ("name:int", "voice", …).
+func ietfDisclose(d *xmltree.Element) (flag bool, items, keys []string) {
+	flag, items = discloseItems(d)
+	for _, c := range d.Children {
+		k := c.Name.Local
+		if t, _ := c.AttrValue("type"); postalItem(k) {
+			k += ":" + t
+		}
+		keys = append(keys, k)
+	}
+	return flag, items, keys
+}
+
+// refusal is the result code an RFC 5733 registry refuses a change of the
+// disclose items with, or 0 (Options.DiscloseItems, DiscloseRefusals).
+func (s *Server) refusal(items []string) (int, string) {
+	for _, it := range items {
+		if code := s.opts.DiscloseRefusals[it]; code != 0 {
+			return code, it
+		}
+		if !slices.Contains(s.opts.DiscloseItems, it) {
+			return 2306, it
+		}
+	}
+	return 0, ""
+}
+
 // sidnNoDisclose is SIDN's answer to disclose flags. SIDN's own manual was
 // not at hand; its servers answer 2102 "Unimplemented option" to another
 // contact element they do not support (the contact password, per
@@ -453,12 +526,14 @@ func sidnNoDisclose() reply {
 func (s *Server) contactCreate(sess *session, obj, sidn *xmltree.Element) reply {
 	ns := obj.Name.Space
 	id := obj.Child(ns, "id").Value()
-	if _, exists := s.contacts[id]; exists {
+	if _, exists := s.contacts[id]; exists && s.opts.Dialect != SIDN {
 		return fail(2302, "contact %s exists", id)
 	}
 	rec := &contactRec{hidden: map[string]bool{}}
 	rec.ID, rec.Registrar = id, sess.registrar
-	applyPostal(ns, rec, postal(ns, obj))
+	pi, types := postal(ns, obj)
+	applyPostal(ns, rec, pi)
+	addPostalTypes(rec, types)
 	rec.Voice = obj.Child(ns, "voice").Value()
 	rec.Fax = obj.Child(ns, "fax").Value()
 	rec.Email = obj.Child(ns, "email").Value()
@@ -482,6 +557,11 @@ func (s *Server) contactCreate(sess *session, obj, sidn *xmltree.Element) reply 
 			return fail(2003, "legal form is required")
 		}
 		rec.LegalFormRegNo = c.Child(NSSIDN, "legalFormRegNo").Value()
+		if rep, ok := sidnCheckContact(rec); !ok {
+			return rep
+		}
+		// SIDN ignores the id sent and gives the contact its own handle.
+		rec.ID = s.sidnHandleLocked(rec.Name, sess.registrar)
 	case FRED:
 		if d != nil {
 			flag, items := discloseItems(d)
@@ -491,12 +571,12 @@ func (s *Server) contactCreate(sess *session, obj, sidn *xmltree.Element) reply 
 		}
 	default:
 		if d != nil {
-			flag, items := discloseItems(d)
-			for _, it := range items {
-				if !slices.Contains(s.opts.DiscloseItems, it) {
-					return fail(2306, "disclose item %s is not supported", it)
-				}
-				rec.hidden[it] = !flag
+			flag, items, keys := ietfDisclose(d)
+			if code, it := s.refusal(items); code != 0 {
+				return fail(code, "the disclosure of %s cannot be changed here", it)
+			}
+			for _, k := range keys {
+				rec.hidden[k] = !flag
 			}
 		}
 	}
@@ -507,7 +587,7 @@ func (s *Server) contactCreate(sess *session, obj, sidn *xmltree.Element) reply 
 	}
 	s.storeContactLocked(rec)
 	rep := answer(1000)
-	rep.resData = xmltree.E("contact:creData", xmltree.T("contact:id", id),
+	rep.resData = xmltree.E("contact:creData", xmltree.T("contact:id", rec.ID),
 		xmltree.T("contact:crDate", rec.created.Format(time.RFC3339))).Attr("xmlns:contact", ns)
 	return rep
 }
@@ -517,7 +597,7 @@ func (s *Server) contactUpdate(sess *session, obj, sidn *xmltree.Element) reply 
 	id := obj.Child(ns, "id").Value()
 	rec, found := s.contacts[id]
 	if !found {
-		return fail(2303, "no contact %s", id)
+		return s.unknownContact(id)
 	}
 	if !s.own(sess, rec.Registrar) {
 		return fail(2201, "contact %s is sponsored by another registrar", id)
@@ -538,42 +618,45 @@ func (s *Server) contactUpdate(sess *session, obj, sidn *xmltree.Element) reply 
 	}
 	// Decide everything before changing anything.
 	hidden := maps.Clone(rec.hidden)
-	hideAddrLater, cancelPending := false, false
 	if d := chg.Child(ns, "disclose"); d != nil {
-		flag, items := discloseItems(d)
 		switch s.opts.Dialect {
 		case SIDN:
 			return sidnNoDisclose()
 		case FRED:
-			// Items left out fall back to the policy, "hide" (fred-docs,
-			// Disclosure_Examples.rst); the address only for a verified
-			// natural person, and then by the registry itself, later.
-			_, pending := s.pending[id]
-			for _, it := range fredAdjustable[1:] {
-				hidden[it] = !flag || !slices.Contains(items, it)
+			// fred-docs, Disclosure_Examples.rst (contact:update): flag="1"
+			// lists what stays shown and hides every other adjustable
+			// item; flag="0" hides them all, whatever it lists. Either
+			// hides the address unless <addr/> is listed with flag="1",
+			// which only a verified natural person may (PoliciesRules.rst,
+			// "Hiding address"): otherwise 2304, and nothing changes. The
+			// change is made at once: 1000.
+			flag, items := discloseItems(d)
+			var shown []string
+			if flag {
+				shown = items
 			}
-			hideAddr := !flag || !slices.Contains(items, "addr")
-			switch {
-			case hideAddr && !rec.hidden["addr"]:
-				if !pending && (rec.Org != "" || !rec.Verified) {
-					return fail(2304, "the address may be hidden only for a verified natural person")
-				}
-				hideAddrLater = true
-			case !hideAddr:
-				hidden["addr"] = false
-				cancelPending = true
+			if !slices.Contains(shown, "addr") && (rec.Org != "" || !rec.Verified) {
+				return fail(2304, "the address may be hidden only for a verified natural person")
+			}
+			for _, it := range fredAdjustable {
+				hidden[it] = !slices.Contains(shown, it)
 			}
 		default:
-			for _, it := range items {
-				if !slices.Contains(s.opts.DiscloseItems, it) {
-					return fail(2306, "disclose item %s is not supported", it)
-				}
-				hidden[it] = !flag
+			flag, items, keys := ietfDisclose(d)
+			if code, it := s.refusal(items); code != 0 {
+				return fail(code, "the disclosure of %s cannot be changed here", it)
+			}
+			for _, k := range keys {
+				hidden[k] = !flag
 			}
 		}
 	}
-	before := rec.export(nil)
-	applyPostal(ns, rec, chg.Child(ns, "postalInfo"))
+	before := rec.export()
+	pi, types := postal(ns, chg)
+	applyPostal(ns, rec, pi)
+	if s.opts.Dialect != FRED {
+		addPostalTypes(rec, types)
+	}
 	for _, f := range []struct {
 		name string
 		dst  *string
@@ -597,18 +680,8 @@ func (s *Server) contactUpdate(sess *session, obj, sidn *xmltree.Element) reply 
 	}
 	rec.hidden = hidden
 	rec.updated = time.Now().UTC()
-	if cancelPending {
-		delete(s.pending, id)
-	}
 	rep := answer(1000)
-	if hideAddrLater {
-		rep.code = 1001
-		if _, already := s.pending[id]; !already {
-			s.pending[id] = time.Now().Add(s.opts.HideDelay)
-			s.scheduleLocked(s.opts.HideDelay)
-		}
-	}
-	if !reflect.DeepEqual(before, rec.export(nil)) {
+	if !reflect.DeepEqual(before, rec.export()) {
 		rep.changed = s.domainsOfLocked(id)
 	}
 	return rep
@@ -702,7 +775,7 @@ func (s *Server) domainUpdate(sess *session, name string, obj *xmltree.Element) 
 	}
 	for _, l := range add {
 		if _, ok := s.contacts[l.id]; !ok {
-			return fail(2303, "no contact %s", l.id)
+			return s.unknownContact(l.id)
 		}
 		if slices.Contains(contacts[l.typ], l.id) {
 			return fail(2306, "%s is already a %s contact of %s", l.id, l.typ, name)
@@ -716,7 +789,7 @@ func (s *Server) domainUpdate(sess *session, name string, obj *xmltree.Element) 
 		}
 		if r := chg.Child(ns, "registrant"); r != nil {
 			if _, ok := s.contacts[r.Value()]; !ok {
-				return fail(2303, "no contact %s", r.Value())
+				return s.unknownContact(r.Value())
 			}
 			registrant = r.Value()
 		}

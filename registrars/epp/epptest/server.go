@@ -2,14 +2,18 @@
 // RFC 5734's framed TLS on a listener the caller gives, keeps contacts,
 // domains and poll queues, checks every command against the rules of the
 // schemas it claims (RFC 5730–5733, CZ.NIC FRED's contact-1.6 and
-// domain-1.4, SIDN's extension), and behaves as one of three registries:
+// domain-1.4, SIDN's extension) — and, in tests, validates every frame it
+// receives and sends with xmllint against the official XSDs (xsd.go) —
+// and behaves as one of three registries:
 //
 //   - RFC5733: a generic registry that honours RFC 5733's disclose flags;
 //   - FRED: CZ.NIC, whose name and organisation are always public, whose
 //     other items are hidden by default, and whose address may be hidden
-//     only for a verified natural person — later, with a poll message;
+//     only for a verified natural person — which the registry does itself
+//     on verification, with a poll message (Verify);
 //   - SIDN: .nl, which takes no disclose flags but records a legal form in
-//     its extension.
+//     its extension, assigns contact handles itself, and answers refusals
+//     with its error extension (sidn.go).
 //
 // Faults (dropped connections, stalls, garbage, wrong clTRIDs, oversized
 // frames) can be injected to test a client's error handling. State is
@@ -24,7 +28,8 @@ import (
 	"io"
 	"net"
 	"sync"
-	"time"
+
+	"github.com/afscherm/afscherm/internal/eppschema"
 )
 
 // Dialect is which registry the server plays.
@@ -63,18 +68,31 @@ type Options struct {
 	// RFC 5730 wants). Empty: DefaultClientID with DefaultPassword.
 	Registrars map[string]string
 	// DiscloseItems are the RFC 5733 disclose items (name, org, addr,
-	// voice, fax, email) a registrar may change; others answer 2306.
-	// Empty: all six. RFC5733 dialect only.
+	// voice, fax, email) a registrar may change; a contact:create or
+	// contact:update naming another is refused, as a whole, with 2306
+	// (or the code DiscloseRefusals gives it). Empty: all six. RFC5733
+	// dialect only.
 	DiscloseItems []string
-	// HideDelay is how long FRED takes to hide an address it accepted to
-	// hide (1001). Zero: it is hidden by the next command or inspection.
-	HideDelay time.Duration
+	// DiscloseRefusals maps disclose items to the result code the
+	// registry refuses a change of them with, instead of carrying the
+	// command out: 2306 "Parameter value policy error" (RFC 5730 section
+	// 3), 2308 "Data management policy violation" (RFC 5733 section 2.9:
+	// disclosure practices that do not conform to the server's data
+	// collection policy) or 2304 "Object status prohibits operation".
+	// RFC5733 dialect only.
+	DiscloseRefusals map[string]int
 	// MaxFrame bounds frames read; default DefaultMaxFrame.
 	MaxFrame int
 	// OnChange is told the name of every domain whose contacts or contact
 	// data changed, after the change (fakes of RDAP or WHOIS listen here).
 	// It is called without the server's lock held.
 	OnChange func(domain string)
+	// SchemaCheck says whether every frame received and sent is validated
+	// against the official schemas (xsd.go); by default, in tests.
+	SchemaCheck SchemaCheck
+	// T, when set, fails the test for every frame the official schemas
+	// reject, with xmllint's message and the frame.
+	T TB
 }
 
 // Fault is a failure the server can stage. The server carries the command
@@ -113,7 +131,6 @@ type Server struct {
 	domains    map[string]*domainRec
 	calls      []Call
 	queues     map[string][]*message
-	pending    map[string]time.Time // FRED: contact id → when its address is hidden
 	seq        int
 	fault      Fault
 	faultAfter int
@@ -121,8 +138,10 @@ type Server struct {
 	closed    bool
 	listeners map[net.Listener]struct{}
 	conns     map[net.Conn]struct{}
-	timers    []*time.Timer
 	wg        sync.WaitGroup
+
+	schema     *eppschema.Validator // nil: frames are not validated
+	violations []string
 }
 
 // New makes a server; call Serve to put it on a listener.
@@ -146,9 +165,9 @@ func New(opts Options) *Server {
 		contacts:   map[string]*contactRec{},
 		domains:    map[string]*domainRec{},
 		queues:     map[string][]*message{},
-		pending:    map[string]time.Time{},
 		listeners:  map[net.Listener]struct{}{},
 		conns:      map[net.Conn]struct{}{},
+		schema:     newValidator(opts),
 	}
 }
 
@@ -198,8 +217,7 @@ func (s *Server) Serve(l net.Listener, tc *tls.Config) error {
 	}
 }
 
-// Close stops accepting, ends every connection (stalled ones too) and
-// stops pending timers.
+// Close stops accepting and ends every connection (stalled ones too).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -208,9 +226,6 @@ func (s *Server) Close() error {
 	}
 	for c := range s.conns {
 		c.Close()
-	}
-	for _, t := range s.timers {
-		t.Stop()
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
@@ -256,7 +271,9 @@ func (s *Server) serveConn(conn net.Conn) {
 		delete(s.conns, conn)
 		s.mu.Unlock()
 	}()
-	if err := writeFrame(conn, s.greeting()); err != nil {
+	greeting := s.greeting()
+	s.checkGreeting(greeting)
+	if err := writeFrame(conn, greeting); err != nil {
 		return
 	}
 	sess := &session{}
@@ -267,6 +284,9 @@ func (s *Server) serveConn(conn net.Conn) {
 		}
 		fault := s.takeFault()
 		out, end := s.process(sess, frame, fault)
+		if fault == NoFault || fault == WrongClTRID {
+			out = s.checkSchemas(frame, out)
+		}
 		switch fault {
 		case DropConnection:
 			return

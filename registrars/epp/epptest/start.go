@@ -2,14 +2,17 @@ package epptest
 
 import (
 	"crypto/tls"
+	"strings"
 
 	"github.com/afscherm/afscherm/internal/loopback"
 	"github.com/afscherm/afscherm/registrars/epp"
+	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
 
 // Start serves a new server on host:700 of a loopback network, over TLS
 // with a certificate of the network's own authority, and returns the
-// client configuration that reaches it with the default credentials.
+// client configuration that reaches it with the default credentials (and
+// traces into AFSCHERM_TRACE_DIR when it is set).
 // Close the server when done.
 func Start(n *loopback.Network, host string, opts Options) (*Server, epp.Config, error) {
 	l, err := n.Listen(host, 700)
@@ -29,5 +32,6 @@ func Start(n *loopback.Network, host string, opts Options) (*Server, epp.Config,
 		Dial:     n.Dial,
 		ClientID: DefaultClientID,
 		Password: DefaultPassword,
+		Trace:    wiretrace.FromEnv(strings.ToLower(opts.Dialect.String())),
 	}, nil
 }

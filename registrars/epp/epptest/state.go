@@ -28,26 +28,58 @@ type Contact struct {
 	// Registrar sponsors the contact; empty when seeding means the only
 	// registrar.
 	Registrar string
-	// Hidden are the disclose items withheld from the public ("name",
-	// "org", "addr", "voice", "fax", "email"; FRED also "vat", "ident",
-	// "notifyEmail"). When seeding, nil means the dialect's default (FRED:
-	// all but addr; others: none) and an empty slice means none.
+	// PostalTypes are the forms of postal info an RFC 5733 contact holds:
+	// "int", "loc" or both (RFC 5733 section 2.3). The fake keeps one set
+	// of postal data and reports it in each form, but keeps each form's
+	// disclosure apart. When seeding, nil means "loc" only. FRED's postal
+	// info has no type: nil there.
+	PostalTypes []string
+	// Hidden are the disclose items withheld from the public: "voice",
+	// "fax", "email"; at an RFC 5733 registry the postal items per form,
+	// "name:int", "name:loc", "org:int", "org:loc", "addr:int",
+	// "addr:loc"; at FRED "addr", "vat", "ident" and "notifyEmail" too.
+	// When seeding, an untyped "name", "org" or "addr" means every form
+	// the contact holds; nil means the dialect's default (FRED: all but
+	// addr; others: none) and an empty slice means none.
 	Hidden []string
 	// LegalForm and LegalFormRegNo are SIDN's extension data.
 	LegalForm      string
 	LegalFormRegNo string
-	// Verified is FRED's identifiedContact (or validatedContact) status:
-	// only then may a natural person's address be hidden.
+	// Verified is FRED's identifiedContact status: only then may a
+	// natural person's address be hidden. Seed it, or call Verify to have
+	// the registry act on it as FRED does.
 	Verified bool
-	// AddrHidePending is set while FRED has accepted, but not yet carried
-	// out, hiding the address.
-	AddrHidePending bool
 }
 
-// Public reports whether the item is shown to the public. FRED shows name
-// and organisation always.
+// Public reports whether the item is shown to the public: "name", "org"
+// and "addr" in any form the contact holds (or in the form given, as
+// "addr:int"). FRED shows name and organisation always.
 func (c Contact) Public(item string) bool {
-	return !slices.Contains(c.Hidden, item)
+	if slices.Contains(c.Hidden, item) {
+		return false
+	}
+	if !postalItem(item) {
+		return true
+	}
+	for _, t := range c.postalTypes() {
+		if !slices.Contains(c.Hidden, item+":"+t) {
+			return true
+		}
+	}
+	return false
+}
+
+// postalItem reports RFC 5733's disclose items that carry a postal info
+// type.
+func postalItem(item string) bool { return item == "name" || item == "org" || item == "addr" }
+
+// postalTypes are the forms the contact's postal info is held in: "loc"
+// when none is set.
+func (c Contact) postalTypes() []string {
+	if len(c.PostalTypes) == 0 {
+		return []string{"loc"}
+	}
+	return c.PostalTypes
 }
 
 // Domain is a domain as the registry holds it.
@@ -143,11 +175,29 @@ func (s *Server) AddContact(c Contact) error {
 	}
 	rec := &contactRec{Contact: c, hidden: map[string]bool{}}
 	rec.Street = slices.Clone(c.Street)
+	rec.PostalTypes = nil
+	if s.opts.Dialect != FRED {
+		for _, t := range []string{"int", "loc"} {
+			if slices.Contains(c.PostalTypes, t) {
+				rec.PostalTypes = append(rec.PostalTypes, t)
+			}
+		}
+		if len(rec.PostalTypes) != len(c.PostalTypes) {
+			return fmt.Errorf("epptest: contact %s: postal info types %q, want int, loc or both", c.ID, c.PostalTypes)
+		}
+		rec.PostalTypes = rec.postalTypes()
+	}
 	hidden := c.Hidden
 	if hidden == nil {
 		hidden = s.defaultHidden()
 	}
 	for _, h := range hidden {
+		if s.opts.Dialect == RFC5733 && postalItem(h) {
+			for _, t := range rec.PostalTypes {
+				rec.hidden[h+":"+t] = true
+			}
+			continue
+		}
 		rec.hidden[h] = true
 	}
 	s.storeContactLocked(rec)
@@ -206,28 +256,25 @@ func (s *Server) AddDomain(d Domain) error {
 	return nil
 }
 
-// Contact returns a copy of the contact, after any change that has fallen
-// due.
+// Contact returns a copy of the contact.
 func (s *Server) Contact(id string) (Contact, bool) {
-	changed := s.settle()
-	defer s.notify(changed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec, ok := s.contacts[id]
 	if !ok {
 		return Contact{}, false
 	}
-	return rec.export(s.pending), true
+	return rec.export(), true
 }
 
-func (rec *contactRec) export(pending map[string]time.Time) Contact {
+func (rec *contactRec) export() Contact {
 	c := rec.Contact
 	c.Street = slices.Clone(rec.Street)
+	c.PostalTypes = slices.Clone(rec.PostalTypes)
 	c.Hidden = slices.Sorted(maps.Keys(rec.hidden))
 	if c.Hidden == nil {
 		c.Hidden = []string{}
 	}
-	_, c.AddrHidePending = pending[rec.ID]
 	return c
 }
 
@@ -246,6 +293,34 @@ func (s *Server) Domain(name string) (Domain, bool) {
 	}
 	d.Statuses = slices.Clone(rec.Statuses)
 	return d, true
+}
+
+// DeleteContact removes a contact no domain links, as a registry does with
+// a contact the registrar deletes (or SIDN with one left unused); a linked
+// contact cannot go (RFC 5733 section 3.2.2).
+func (s *Server) DeleteContact(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.contacts[id]; !ok {
+		return fmt.Errorf("epptest: no contact %s", id)
+	}
+	if ds := s.domainsOfLocked(id); len(ds) > 0 {
+		return fmt.Errorf("epptest: contact %s is linked to %v", id, ds)
+	}
+	delete(s.contacts, id)
+	return nil
+}
+
+// DeleteDomain removes a domain, as when its holder cancels it.
+func (s *Server) DeleteDomain(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name = strings.ToLower(name)
+	if _, ok := s.domains[name]; !ok {
+		return fmt.Errorf("epptest: no domain %s", name)
+	}
+	delete(s.domains, name)
+	return nil
 }
 
 // DomainsOf lists the domains that link the contact, sorted.
@@ -277,20 +352,27 @@ func (s *Server) Calls() []Call {
 	return slices.Clone(s.calls)
 }
 
-// QueueMessage puts a message in the registrar's poll queue; resData, if
-// not empty, must be well-formed XML elements with their namespaces
-// declared, and is sent in <resData>.
-func (s *Server) QueueMessage(registrar, text, resData string) error {
-	var data *xmltree.Node
-	if resData != "" {
-		if _, err := xmltree.ParseFragment(resData); err != nil {
-			return fmt.Errorf("epptest: resData: %w", err)
+// QueueMessage puts a message in the registrar's poll queue (QueueIDs
+// gives its id). data, if not empty, must be well-formed XML elements with their
+// namespaces declared (messages.go builds the documented kinds). An
+// RFC 5733 registry sends the text in <msg> and the data in <resData>
+// (RFC 5730 section 2.9.2.3); FRED sends the data inside <msg>, without
+// text (fred-docs, Poll_MessageTypes.rst).
+func (s *Server) QueueMessage(registrar, text, data string) error {
+	var node *xmltree.Node
+	if data != "" {
+		if _, err := xmltree.ParseFragment(data); err != nil {
+			return fmt.Errorf("epptest: message data: %w", err)
 		}
-		data = xmltree.Raw(resData)
+		node = xmltree.Raw(data)
+	}
+	m := &message{text: text, resData: node}
+	if s.opts.Dialect == FRED && node != nil {
+		m = &message{inMsg: node}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.queueLocked(registrar, &message{text: text, resData: data})
+	s.queueLocked(registrar, m)
 	return nil
 }
 
@@ -303,63 +385,83 @@ func (s *Server) queueLocked(registrar string, m *message) {
 
 // QueueLen is the number of messages waiting for the registrar.
 func (s *Server) QueueLen(registrar string) int {
-	changed := s.settle()
-	defer s.notify(changed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.queues[registrar])
 }
 
-// CompletePending carries out every accepted but unfinished change now,
-// as if its delay had passed.
-func (s *Server) CompletePending() {
-	s.mu.Lock()
-	for id := range s.pending {
-		s.pending[id] = time.Time{}
-	}
-	changed := s.applyDueLocked()
-	s.mu.Unlock()
-	s.notify(changed)
-}
-
-// settle applies what has fallen due and returns the domains to notify.
-func (s *Server) settle() []string {
+// QueueIDs are the ids of the messages waiting for the registrar, oldest
+// first.
+func (s *Server) QueueIDs(registrar string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.applyDueLocked()
+	ids := []string{}
+	for _, m := range s.queues[registrar] {
+		ids = append(ids, m.id)
+	}
+	return ids
 }
 
-// applyDueLocked hides the addresses FRED has promised to hide, and tells
-// each sponsor in a poll message (FRED's contact:updateData).
-func (s *Server) applyDueLocked() []string {
-	now := time.Now()
-	var changed []string
-	for _, id := range slices.Sorted(maps.Keys(s.pending)) {
-		if s.pending[id].After(now) {
-			continue
-		}
-		delete(s.pending, id)
-		rec, ok := s.contacts[id]
-		if !ok || rec.hidden["addr"] {
-			continue
-		}
-		old := s.fredDiscloseNode(rec)
-		rec.hidden["addr"] = true
-		rec.updated = now.UTC()
-		s.seq++
-		op := fmt.Sprintf("EPPTEST-OP-%d", s.seq)
-		inf := func(d *xmltree.Node) *xmltree.Node {
-			return xmltree.E("contact:infData", xmltree.T("contact:id", rec.ID), xmltree.T("contact:roid", rec.roid), d)
-		}
-		upd := xmltree.E("contact:updateData",
-			xmltree.T("contact:opTRID", op),
-			xmltree.E("contact:oldData", inf(old)),
-			xmltree.E("contact:newData", inf(s.fredDiscloseNode(rec))),
-		).Attr("xmlns:contact", NSFREDContact)
-		s.queueLocked(rec.Registrar, &message{inMsg: upd})
-		changed = append(changed, s.domainsOfLocked(id)...)
+// Verify gives a contact FRED's identifiedContact status, as CZ.NIC does
+// once the holder is identified. For a natural person (no organisation)
+// the registry then hides the address itself and tells the sponsoring
+// registrar in a poll message, a contact:updateData with the data before
+// and after (fred-docs, PoliciesRules.rst "Hiding address";
+// Poll_MessageTypes.rst "Object update"). A repeated verification does
+// the same again: the previous preference is overwritten.
+func (s *Server) Verify(id string) error {
+	s.mu.Lock()
+	changed, err := s.verifyLocked(id)
+	s.mu.Unlock()
+	s.notify(changed)
+	return err
+}
+
+func (s *Server) verifyLocked(id string) ([]string, error) {
+	rec, ok := s.contacts[id]
+	switch {
+	case s.opts.Dialect != FRED:
+		return nil, errors.New("epptest: only FRED verifies contacts")
+	case !ok:
+		return nil, fmt.Errorf("epptest: no contact %s", id)
 	}
-	return changed
+	rec.Verified = true
+	if rec.Org != "" { // PoliciesRules.rst: natural persons only
+		return nil, nil
+	}
+	old := s.contactInfData(rec)
+	rec.hidden["addr"] = true
+	rec.updated = time.Now().UTC()
+	s.seq++
+	upd := xmltree.E("contact:updateData",
+		xmltree.T("contact:opTRID", fmt.Sprintf("ReqID-%010d", s.seq)),
+		xmltree.E("contact:oldData", old),
+		xmltree.E("contact:newData", s.contactInfData(rec)),
+	).Attr("xmlns:contact", NSFREDContact)
+	s.queueLocked(rec.Registrar, &message{inMsg: upd})
+	return s.domainsOfLocked(id), nil
+}
+
+// Unverify takes FRED's identifiedContact status away: the registry shows
+// a natural person's address again, and does not tell the registrar
+// (PoliciesRules.rst, "Hiding address").
+func (s *Server) Unverify(id string) error {
+	s.mu.Lock()
+	rec, ok := s.contacts[id]
+	if !ok || s.opts.Dialect != FRED {
+		s.mu.Unlock()
+		return fmt.Errorf("epptest: no FRED contact %s", id)
+	}
+	rec.Verified = false
+	var changed []string
+	if rec.hidden["addr"] {
+		delete(rec.hidden, "addr")
+		rec.updated = time.Now().UTC()
+		changed = s.domainsOfLocked(id)
+	}
+	s.mu.Unlock()
+	s.notify(changed)
+	return nil
 }
 
 func (s *Server) notify(domains []string) {
@@ -369,14 +471,4 @@ func (s *Server) notify(domains []string) {
 	for _, d := range domains {
 		s.opts.OnChange(d)
 	}
-}
-
-// scheduleLocked arranges for a pending change to be carried out on time
-// even when no command comes.
-func (s *Server) scheduleLocked(d time.Duration) {
-	if d <= 0 || s.closed {
-		return
-	}
-	t := time.AfterFunc(d, func() { s.notify(s.settle()) })
-	s.timers = append(s.timers, t)
 }

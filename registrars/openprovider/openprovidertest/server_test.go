@@ -3,12 +3,14 @@ package openprovidertest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // do sends one raw request and decodes the envelope.
@@ -46,6 +48,7 @@ func login(t *testing.T, srv *httptest.Server) string {
 
 func TestWireFormat(t *testing.T) {
 	fake := New("u", "p")
+	HoldToDescription(t, fake)
 	id := fake.AddDomain("example.com", "Jan de Vries")
 	fake.AddDomain("example.net", "Jan de Vries")
 	fake.AddDomain("myexample.com", "Jan de Vries")
@@ -67,8 +70,13 @@ func TestWireFormat(t *testing.T) {
 		"domain_name_pattern=example&extension=com":  1,
 		"domain_name_pattern=example":                2,
 		"domain_name_pattern=*example&extension=com": 2,
-		"domain_name_pattern=%25example%25":          3,
+		"domain_name_pattern=%2Aexample%2A":          3,
+		"domain_name_pattern=exam%2A&limit=2":        2,
 		"full_name=example.net":                      1,
+		"full_name=Example.NET":                      1,
+		"full_name=example":                          0,
+		"full_name=xample.com":                       0,
+		"full_name=example.net&extension=com":        0,
 		"extension=org":                              0,
 	} {
 		status, env = do(t, srv, http.MethodGet, "/v1beta/domains?"+query, token, "")
@@ -86,6 +94,23 @@ func TestWireFormat(t *testing.T) {
 		data["is_private_whois_enabled"] != false || data["is_private_whois_allowed"] != true {
 		t.Errorf("get: %d %v", status, env)
 	}
+
+	// The privacy service's data comes only when asked for
+	// (with_whois_privacy_data), and only while the service is on.
+	fake.SetPrivateWhois("example.net", true)
+	netID := fake.mustID("example.net")
+	for query, want := range map[string]bool{"": false, "?with_whois_privacy_data=false": false, "?with_whois_privacy_data=true": true} {
+		_, env = do(t, srv, http.MethodGet, "/v1beta/domains/"+strconv.FormatInt(netID, 10)+query, token, "")
+		data, _ := env["data"].(map[string]any)
+		wpp, ok := data["whois_privacy_data"].(map[string]any)
+		if ok != want || (ok && wpp["expiration_date"] == "") {
+			t.Errorf("get%s: privacy data %v", query, data["whois_privacy_data"])
+		}
+	}
+	_, env = do(t, srv, http.MethodGet, "/v1beta/domains?full_name=example.net", token, "")
+	if strings.Contains(fmt.Sprint(env), "whois_privacy_data") {
+		t.Errorf("the list shows privacy data: %v", env)
+	}
 	status, env = do(t, srv, http.MethodGet, "/v1beta/domains/77", token, "")
 	if status != 404 || env["code"] != float64(CodeNotFound) {
 		t.Errorf("get missing: %d %v", status, env)
@@ -99,9 +124,150 @@ func TestWireFormat(t *testing.T) {
 	if d, _ := fake.Domain("example.com"); !d.PrivateWhois {
 		t.Error("put did not switch privacy on")
 	}
-	status, env = do(t, srv, http.MethodPut, "/v1beta/domains/"+strconv.FormatInt(id, 10), token, `{"is_private_whois_enabled":"yes"}`)
-	if status != 400 || env["code"] != float64(CodeInvalidRequest) {
-		t.Errorf("put with a string: %d %v", status, env)
+}
+
+func (s *Server) mustID(fullName string) int64 {
+	d, ok := s.Domain(fullName)
+	if !ok {
+		panic(fullName)
+	}
+	return d.ID
+}
+
+// TestFakeRefusesWhatTheDescriptionDoesNotDefine: held to the description,
+// the fake refuses an undefined path, parameter, body field or type, and
+// records each.
+func TestFakeRefusesWhatTheDescriptionDoesNotDefine(t *testing.T) {
+	fake := New("u", "p")
+	dir, err := DescriptionDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := LoadDescription(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake.CheckAgainst(desc)
+	id := strconv.FormatInt(fake.AddDomain("example.com", "Jan de Vries"), 10)
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	token := login(t, srv)
+	for _, c := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{http.MethodPut, "/v1beta/domains/" + id, `{"is_private_whois_enabled":"yes"}`, 400},
+		{http.MethodPut, "/v1beta/domains/" + id, `{"whois_privacy":true}`, 400},
+		{http.MethodGet, "/v1beta/domains?name=example&extension=com", "", 400},
+		{http.MethodGet, "/v1beta/domains/" + id + "?with_whois_privacy_data=yes", "", 400},
+		{http.MethodGet, "/v1beta/domains/" + id + "?with_privacy=true", "", 400},
+		{http.MethodPost, "/v1beta/auth/login", `{"username":"u","password":"p","otp":"1"}`, 400},
+	} {
+		before := len(fake.Violations())
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status || len(fake.Violations()) != before+1 {
+			t.Errorf("%s %s %s: %d, violations %v", c.method, c.path, c.body, resp.StatusCode, fake.Violations()[before:])
+		}
+	}
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPatch, "/v1beta/domains/" + id},
+		{http.MethodGet, "/v1beta/domains/" + id + "/privacy"},
+		{http.MethodGet, "/v1beta/whois-privacy"},
+	} {
+		before := len(fake.Violations())
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 || len(fake.Violations()) != before+1 {
+			t.Errorf("%s %s: %d, violations %v", c.method, c.path, resp.StatusCode, fake.Violations()[before:])
+		}
+	}
+	if d, _ := fake.Domain("example.com"); d.PrivateWhois {
+		t.Error("a refused request changed the domain")
+	}
+}
+
+// TestFailedLoginsBlockTheAccount: after the limit's failed logins every
+// call, the right password's too, is answered 50 for 20 minutes
+// (REGISTRIES.md; the knowledge base on call limits).
+func TestFailedLoginsBlockTheAccount(t *testing.T) {
+	fake := New("u", "p")
+	HoldToDescription(t, fake)
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	fake.SetClock(func() time.Time { return now })
+	fake.SetLimits(Limits{FailedLogins: 3, FailedLoginWindow: time.Minute, LoginBlock: 20 * time.Minute})
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	wrong := `{"username":"u","password":"wrong"}`
+	// Failed logins outside the window do not add up.
+	for range 2 {
+		do(t, srv, http.MethodPost, "/v1beta/auth/login", "", wrong)
+	}
+	now = now.Add(2 * time.Minute)
+	for i := range 3 {
+		status, env := do(t, srv, http.MethodPost, "/v1beta/auth/login", "", wrong)
+		if status != 401 || env["code"] != float64(CodeAuthFailed) {
+			t.Errorf("failed login %d: %d %v", i, status, env)
+		}
+	}
+	status, env := do(t, srv, http.MethodPost, "/v1beta/auth/login", "", `{"username":"u","password":"p"}`)
+	if status != 429 || env["code"] != float64(CodeCallsLimit) || env["desc"] != "Calls limit has been reached" {
+		t.Errorf("login during the block: %d %v", status, env)
+	}
+	now = now.Add(20*time.Minute - time.Second)
+	if _, env := do(t, srv, http.MethodPost, "/v1beta/auth/login", "", `{"username":"u","password":"p"}`); env["code"] != float64(CodeCallsLimit) {
+		t.Errorf("a second before the end: %v", env)
+	}
+	now = now.Add(time.Second)
+	login(t, srv)
+}
+
+// TestIdenticalCallsBlacklistTheAddress: more identical calls than the
+// limit allows are answered 10005, and so is everything else from the
+// address, until it is taken off the blacklist (knowledge base).
+func TestIdenticalCallsBlacklistTheAddress(t *testing.T) {
+	fake := New("u", "p")
+	HoldToDescription(t, fake)
+	fake.SetLimits(Limits{IdenticalCalls: 2, IdenticalWindow: 300 * time.Second})
+	id := strconv.FormatInt(fake.AddDomain("example.com", "Jan de Vries"), 10)
+	srv := httptest.NewTLSServer(fake)
+	defer srv.Close()
+	token := login(t, srv)
+	login(t, srv)
+	login(t, srv) // logins have their own limit: not counted
+	for range 2 {
+		if status, env := do(t, srv, http.MethodGet, "/v1beta/domains/"+id, token, ""); status != 200 || env["code"] != float64(0) {
+			t.Fatalf("%d %v", status, env)
+		}
+	}
+	// Another argument is another call.
+	if _, env := do(t, srv, http.MethodGet, "/v1beta/domains/"+id+"?with_whois_privacy_data=true", token, ""); env["code"] != float64(0) {
+		t.Fatalf("%v", env)
+	}
+	status, env := do(t, srv, http.MethodGet, "/v1beta/domains/"+id, token, "")
+	if status != 403 || env["code"] != float64(CodeAccessDenied) || env["desc"] != "Access denied" {
+		t.Errorf("third identical call: %d %v", status, env)
+	}
+	for _, c := range [][3]string{{http.MethodGet, "/v1beta/domains?full_name=example.com", ""}, {http.MethodPost, "/v1beta/auth/login", `{"username":"u","password":"p"}`}} {
+		if _, env := do(t, srv, c[0], c[1], token, c[2]); env["code"] != float64(CodeAccessDenied) {
+			t.Errorf("%s %s while blacklisted: %v", c[0], c[1], env)
+		}
+	}
+	if len(fake.Blacklisted()) != 1 {
+		t.Errorf("blacklist %v", fake.Blacklisted())
+	}
+	fake.RemoveFromBlacklist()
+	if _, env := do(t, srv, http.MethodGet, "/v1beta/domains/"+id, token, ""); env["code"] != float64(0) {
+		t.Errorf("after removal: %v", env)
 	}
 }
 

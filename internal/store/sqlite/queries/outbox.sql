@@ -24,16 +24,22 @@ SELECT value FROM secrets WHERE name = ?1;
 INSERT INTO secrets (name, value, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING;
 
 -- name: InsertStaffToken
-INSERT INTO staff_tokens (name, token_hash, created_at) VALUES (?1, ?2, ?3) RETURNING id;
+INSERT INTO staff_tokens (name, token_hash, created_at, user_id, expires_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id;
 
 -- name: StaffTokenByHash
-SELECT id, name, token_hash, created_at, last_used_at, revoked_at FROM staff_tokens WHERE token_hash = ?1;
+SELECT t.id, t.user_id, u.name, t.token_hash, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+FROM staff_tokens t JOIN staff_users u ON u.id = t.user_id
+WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL AND t.expires_at > ?2;
 
 -- name: TouchStaffToken
-UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1;
+UPDATE staff_tokens SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?3);
 
 -- name: ListStaffTokens
-SELECT id, name, token_hash, created_at, last_used_at, revoked_at FROM staff_tokens ORDER BY id;
+SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+FROM staff_tokens t ORDER BY t.id;
+
+-- name: RevokeUserStaffTokens
+UPDATE staff_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL;
 
 -- name: RevokeStaffToken
 UPDATE staff_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL;

@@ -234,6 +234,16 @@ func (n *Node) Attr(name, value string) *Node {
 	return n
 }
 
+// AttrValue is the value of an attribute set with Attr ("" when unset).
+func (n *Node) AttrValue(name string) string {
+	for _, a := range n.attrs {
+		if a[0] == name {
+			return a[1]
+		}
+	}
+	return ""
+}
+
 // Raw is a node written verbatim. The caller must have checked that s is
 // well-formed XML (ParseFragment does).
 func Raw(s string) *Node { return &Node{raw: s} }

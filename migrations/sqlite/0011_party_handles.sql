@@ -1,0 +1,15 @@
+-- The handles a party gave to our own contacts: SIDN assigns contact
+-- handles itself, so the role contact's handle is known only from the
+-- answer to the contact:create that made it, and is kept here for every
+-- later request (REGISTRIES.md, SIDN). Keyed by the adapter (party) and
+-- what the contact is for (purpose). No personal data: the company's own
+-- role contact.
+
+CREATE TABLE party_handles (
+    party      TEXT NOT NULL,
+    purpose    TEXT NOT NULL,
+    handle     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (party, purpose)
+) STRICT;
