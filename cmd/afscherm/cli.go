@@ -51,6 +51,7 @@ type cli struct {
 	Privacy   privacyCmd   `cmd:"" help:"The register of processing."`
 	Abuse     abuseCmd     `cmd:"" help:"Block misbehaving clients, by the keyed hash of their address."`
 	Classify  classifyCmd  `cmd:"" help:"Classify one saved RDAP or WHOIS response and print the result as JSON."`
+	Version   versionCmd   `cmd:"" help:"Print the module version, the commit and the Go version this binary was built from."`
 }
 
 // env is what every command runs with.

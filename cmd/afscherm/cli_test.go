@@ -163,11 +163,28 @@ func TestDemo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "afscherm.db")); err != nil {
 		t.Errorf("--keep did not keep the database: %v", err)
 	}
+	// Standard output tells the story; the log lines go to the log file
+	// in the demo's folder, and without --verbose nowhere else.
+	logPath := filepath.Join(dir, demo.LogFile)
+	if !strings.Contains(r.stdout, "log:      "+logPath+" (--verbose") {
+		t.Errorf("the demo does not say where its log is:\n%s", r.stdout)
+	}
+	if n := logLines(r.stdout); n > 0 {
+		t.Errorf("standard output holds %d log lines:\n%s", n, r.stdout)
+	}
+	if n := logLines(r.stderr); n > 0 {
+		t.Errorf("without --verbose, standard error holds %d log lines", n)
+	}
+	logText, rerr := os.ReadFile(logPath)
+	if rerr != nil {
+		t.Fatalf("the demo's log file: %v", rerr)
+	}
 	// The logs of the whole run hold no customer's name, address, e-mail
 	// address or phone number.
-	if strings.Count(r.stderr, "\n") < 100 {
-		t.Fatalf("the demo logged too little to judge: %d lines", strings.Count(r.stderr, "\n"))
+	if n := logLines(string(logText)); n < 100 {
+		t.Fatalf("the demo logged too little to judge: %d lines", n)
 	}
+	r.stderr = string(logText)
 	customers, err := csvimport.ReadCustomers(mustOpen(t, filepath.Join("..", "..", "testdata", "import", "customers.csv")), "customers.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +214,41 @@ func TestDemo(t *testing.T) {
 	if r := afscherm(t, nil, "", "demo", "--keep", dir); r.code != exitFailed || !strings.Contains(r.stderr, "empty folder") {
 		t.Errorf("second demo in the same folder: %+v", r)
 	}
+}
+
+// TestDemoVerbose: with --verbose the log lines show on standard error as
+// they are written, still none on standard output; and the temporary
+// folder, log and all, is gone after a run that succeeded.
+func TestDemoVerbose(t *testing.T) {
+	r := afscherm(t, nil, "", "demo", "--verbose")
+	if r.code != exitOK {
+		t.Fatalf("demo --verbose: %+v", r)
+	}
+	if n := logLines(r.stdout); n > 0 {
+		t.Errorf("standard output holds %d log lines:\n%s", n, r.stdout)
+	}
+	if n := logLines(r.stderr); n < 100 || !strings.Contains(r.stderr, "msg=scanned") {
+		t.Errorf("--verbose shows %d log lines on standard error:\n%s", n, r.stderr)
+	}
+	_, rest, ok := strings.Cut(r.stdout, "  log:      ")
+	logPath, _, _ := strings.Cut(rest, " (also shown")
+	if !ok || !strings.HasSuffix(logPath, demo.LogFile) {
+		t.Fatalf("the demo does not say where its log is:\n%s", r.stdout)
+	}
+	if _, err := os.Stat(filepath.Dir(logPath)); err == nil {
+		t.Errorf("the temporary folder %s is still there", filepath.Dir(logPath))
+	}
+}
+
+// logLines counts the lines of out that log/slog wrote, as text or JSON.
+func logLines(out string) int {
+	n := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "time=") || strings.Contains(line, " level=") || strings.HasPrefix(line, `{"time":`) {
+			n++
+		}
+	}
+	return n
 }
 
 func TestClassify(t *testing.T) {

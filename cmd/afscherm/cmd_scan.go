@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -81,12 +82,32 @@ func (c scanCmd) Run(e *env) error {
 	progress := newProgress(e.stderr, len(names))
 	tally := newTally()
 	var outMu sync.Mutex
+	// The first storage error stops the run: every scan after it would
+	// make its lookups only to lose the results.
+	ctx, stop := context.WithCancelCause(e.ctx)
+	defer stop(nil)
+	var storageMu sync.Mutex
+	var storageErr error
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for range min(c.Parallel, max(len(names), 1)) {
 		wg.Go(func() {
 			for name := range work {
-				r, err := scanWithRetries(e.ctx, scanner, name)
+				r, err := scanWithRetries(ctx, scanner, name)
+				if _, ok := scan.IsStorage(err); ok {
+					storageMu.Lock()
+					first := storageErr == nil
+					if first {
+						storageErr = err
+					}
+					storageMu.Unlock()
+					stop(errStorageStop)
+					if !first {
+						continue // the same failure again, from a scan under way
+					}
+				} else if err != nil && ctx.Err() != nil && e.ctx.Err() == nil {
+					continue // cut short by the storage error
+				}
 				if err != nil {
 					tally.add("error", "")
 					e.log.Error("scan", "domain", name, "error", err)
@@ -108,9 +129,9 @@ func (c scanCmd) Run(e *env) error {
 	for _, n := range names {
 		select {
 		case work <- n:
-		case <-e.ctx.Done():
+		case <-ctx.Done():
 		}
-		if e.ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
 	}
@@ -120,6 +141,9 @@ func (c scanCmd) Run(e *env) error {
 	tally.write(e.stderr)
 	if e.ctx.Err() != nil {
 		return e.ctx.Err()
+	}
+	if storageErr != nil {
+		return fmt.Errorf("scan stopped at the first storage error, with %d of %d domains scanned: %w", tally.scanned(), len(names), storageErr)
 	}
 	if n := tally.failed(); n > 0 {
 		return fmt.Errorf("%d of %d domains could not be scanned; see the reasons above", n, len(names))
@@ -195,6 +219,10 @@ func readLines(e *env, path string) ([]string, error) {
 	return out, sc.Err()
 }
 
+// errStorageStop is why a scan stops its lookups under way after a storage
+// error.
+var errStorageStop = errors.New("scan stopped at a storage error")
+
 // scanWithRetries tries a scan up to three times when a server is busy or
 // unreachable, then records the failure.
 func scanWithRetries(ctx context.Context, s *scan.Scanner, name string) (model.ScanResult, error) {
@@ -204,6 +232,9 @@ func scanWithRetries(ctx context.Context, s *scan.Scanner, name string) (model.S
 		re, retry := scan.IsRetry(err)
 		if !retry {
 			return r, err
+		}
+		if errors.Is(context.Cause(ctx), errStorageStop) {
+			return r, err // cut short by our own stop: no failure of the server's to record
 		}
 		if attempt == 3 || ctx.Err() != nil {
 			return s.RecordFailure(context.WithoutCancel(ctx), name, re.Failure)
@@ -242,6 +273,22 @@ func (t *tally) add(status, key string) {
 		t.counts[status] = map[string]int{}
 	}
 	t.counts[status][key]++
+}
+
+// scanned counts the domains whose scan was recorded.
+func (t *tally) scanned() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for status, c := range t.counts {
+		if status == "error" {
+			continue
+		}
+		for _, v := range c {
+			n += v
+		}
+	}
+	return n
 }
 
 func (t *tally) failed() int {

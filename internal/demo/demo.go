@@ -1,6 +1,8 @@
 // Package demo runs afscherm end to end on sample data: a fresh SQLite
 // database, the sample customers and domains, and — as afscherm grows —
-// fake registries and registrars on loopback. It prints what it did.
+// fake registries and registrars on loopback. It tells what it did on its
+// output; its log lines go to a file in its folder, so as not to drown the
+// story.
 package demo
 
 import (
@@ -27,35 +29,76 @@ import (
 type Options struct {
 	// Dir keeps the database (and later the mail) there; empty means a
 	// temporary folder that is removed at the end.
-	Dir      string
-	Out      io.Writer
-	Logger   *slog.Logger   // afscherm's log
-	RiverLog *slog.Logger   // River's own log
+	Dir string
+	// Out gets the story of the run, for people to read; no log lines.
+	Out io.Writer
+	// Loggers makes afscherm's log and River's, writing to w: the demo
+	// gives it the log file in its folder (LogFile), and Verbose as well
+	// when that is set. Nil: nothing is logged.
+	Loggers func(w io.Writer) (afscherm, river *slog.Logger)
+	// Verbose, when not nil, also gets every log line (--verbose).
+	Verbose  io.Writer
 	Location *time.Location // for the dates people read
 	// Trace, when set, gets every EPP frame and API exchange with the
 	// sandbox's registrars (--trace-dir).
 	Trace *wiretrace.Dir
+
+	// log and riverLog are the loggers Run makes from Loggers.
+	log, riverLog *slog.Logger
 }
 
+// LogFile is the name of the demo's log file, in its folder.
+const LogFile = "afscherm.log"
+
 // Run runs the demo.
-func Run(ctx context.Context, opts Options) error {
+func Run(ctx context.Context, opts Options) (err error) {
 	dir, cleanup, err := workDir(opts.Dir)
 	if err != nil {
 		return err
 	}
-	defer cleanup()
+	logPath := filepath.Join(dir, LogFile)
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		cleanup()
+		return fmt.Errorf("demo log: %w", err)
+	}
+	defer func() {
+		logFile.Close()
+		if err == nil {
+			cleanup()
+		} else if opts.Dir == "" {
+			// A temporary folder stays when the demo fails, so that its
+			// log can be read.
+			err = fmt.Errorf("%w (the log is kept in %s)", err, logPath)
+		}
+	}()
+	return runIn(ctx, opts, dir, logFile)
+}
+
+// runIn runs the demo in dir, logging to logFile.
+func runIn(ctx context.Context, opts Options, dir string, logFile io.Writer) error {
 	out := opts.Out
 	dbPath := filepath.Join(dir, "afscherm.db")
 
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
+	opts.log, opts.riverLog = slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler)
+	if opts.Loggers != nil {
+		w := logFile
+		if opts.Verbose != nil {
+			w = io.MultiWriter(logFile, opts.Verbose)
+		}
+		opts.log, opts.riverLog = opts.Loggers(w)
 	}
-	st, err := database.Open(ctx, dbPath, database.Options{Logger: opts.RiverLog})
+	st, err := database.Open(ctx, dbPath, database.Options{Logger: opts.riverLog})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	fmt.Fprintf(out, "afscherm demo\n  database: %s (schema version %d)\n", st.Describe(), st.SchemaVersion())
+	shown := "--verbose shows it as it is written"
+	if opts.Verbose != nil {
+		shown = "also shown as it is written"
+	}
+	fmt.Fprintf(out, "  log:      %s (%s)\n", filepath.Join(dir, LogFile), shown)
 
 	if err := importSamples(ctx, st, out, opts.Location); err != nil {
 		return err

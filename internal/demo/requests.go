@@ -48,7 +48,7 @@ func (s *session) setUpFlow() error {
 	s.flow = &requests.Service{}
 	router, err := adapters.Parse(s.parties.Config(""), "the sandbox's registrar configuration", adapters.Deps{
 		Tasks: requests.Tasks{Store: s.st}, Handles: requests.Handles{Store: s.st}, Prices: prices, Getenv: func(k string) string { return env[k] },
-		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.Logger, Mail: s.flow.MailParty,
+		Dial: s.world.Net.Dial, RootCAs: s.world.Net.RootCAs(), Log: s.opts.log, Mail: s.flow.MailParty,
 		Trace: s.opts.Trace})
 	if err != nil {
 		return err
@@ -59,10 +59,10 @@ func (s *session) setUpFlow() error {
 	*s.flow = requests.Service{
 		Store: s.st, Adapters: router,
 		Prices: prices, Scanner: s.scanner, PublicURL: "http://127.0.0.1", MailFrom: from, Company: company,
-		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.Logger, Timing: timing,
+		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.log, Timing: timing,
 		Keys: requests.Keys{Client: []byte("demo client key"), CSRF: []byte("demo form key")},
 	}
-	s.outbox = &mail.Outbox{Store: s.st, Sender: mail.Dir{Path: filepath.Join(s.dir, "outbox")}, From: from, Log: s.opts.Logger,
+	s.outbox = &mail.Outbox{Store: s.st, Sender: mail.Dir{Path: filepath.Join(s.dir, "outbox")}, From: from, Log: s.opts.log,
 		IssueLink: s.flow.IssueLink}
 	return nil
 }
@@ -74,7 +74,7 @@ func (s *session) requests(ctx context.Context) error {
 	out := s.out
 	// As behind the company's proxy: the customer's address comes in
 	// X-Forwarded-For, and afscherm keeps only its keyed hash.
-	s.web = httptest.NewServer(web.NewServer(web.Deps{Store: s.st, Requests: s.flow, Company: company, Log: s.opts.Logger,
+	s.web = httptest.NewServer(web.NewServer(web.Deps{Store: s.st, Requests: s.flow, Company: company, Log: s.opts.log,
 		TrustForwardedFor: true}))
 	s.flow.PublicURL = s.web.URL
 

@@ -79,19 +79,19 @@ func start(ctx context.Context, st *store.Store, dir string, opts Options) (*ses
 	rcfg.Limiter, rcfg.MaxWait = limiter, settings.MaxLookupWait
 	wcfg := world.WHOISConfig()
 	wcfg.Limiter, wcfg.MaxWait = limiter, settings.MaxLookupWait
-	s.scanner = &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.Logger}
+	s.scanner = &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.log}
 	if err := s.setUpFlow(); err != nil {
 		world.Close()
 		return nil, err
 	}
 	client, err := jobs.NewClient(jobs.Deps{Store: st, Scanner: s.scanner, Requests: s.flow, Outbox: s.outbox,
-		Log: opts.Logger, RiverLog: opts.RiverLog, Settings: settings})
+		Log: opts.log, RiverLog: opts.riverLog, Settings: settings})
 	if err != nil {
 		world.Close()
 		return nil, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	done, err := jobs.Start(runCtx, client, 10*time.Second, opts.Logger)
+	done, err := jobs.Start(runCtx, client, 10*time.Second, opts.log)
 	if err != nil {
 		stop()
 		world.Close()

@@ -43,6 +43,10 @@ type Settings struct {
 	// MaxLookupWait is the longest a scan waits for a server's rate limit
 	// before it puts itself aside (snoozes) for later.
 	MaxLookupWait time.Duration
+	// StoragePause is how long scan jobs wait, without a lookup, after the
+	// store failed to record a scan; it doubles, up to 30 minutes, while
+	// the store keeps failing.
+	StoragePause time.Duration
 }
 
 // DefaultSettings are the defaults: the nightly scan at 02:00, the digest
@@ -51,6 +55,7 @@ func DefaultSettings(loc *time.Location) Settings {
 	return Settings{
 		Location: loc, NightlyAt: TimeOfDay{2, 0}, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0}, RemindAt: TimeOfDay{10, 0},
 		Retention: privacy.Default(), ScanWorkers: 50, MaxLookupWait: 5 * time.Second,
+		StoragePause: time.Minute,
 	}
 }
 
@@ -78,7 +83,11 @@ func Config(d Deps) (*river.Config, error) {
 		return nil, fmt.Errorf("jobs: no time zone for the schedule")
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &scanWorker{d: d}); err != nil {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := river.AddWorkerSafely(workers, &scanWorker{d: d, gate: newStorageGate(s.StoragePause, log)}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &nightlyWorker{d: d}); err != nil {

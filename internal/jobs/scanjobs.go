@@ -31,12 +31,17 @@ func (ScanDomainArgs) InsertOpts() river.InsertOpts {
 
 type scanWorker struct {
 	river.WorkerDefaults[ScanDomainArgs]
-	d Deps
+	d    Deps
+	gate *storageGate // shut while the store fails
 }
 
 func (w *scanWorker) Timeout(*river.Job[ScanDomainArgs]) time.Duration { return 3 * time.Minute }
 
 func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) error {
+	if wait := w.gate.enter(time.Now()); wait > 0 {
+		return river.JobSnooze(wait + time.Duration(rand.Int64N(int64(wait/4)+1)))
+	}
+	defer w.gate.released()
 	d, err := w.d.Store.Domain(ctx, job.Args.Domain)
 	if model.IsKind(err, model.KindNotFound) {
 		return river.JobCancel(err)
@@ -49,8 +54,13 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) e
 	}
 	_, err = w.d.Scanner.Scan(ctx, d.Name)
 	re, retry := scan.IsRetry(err)
+	if se, ok := scan.IsStorage(err); ok {
+		// Put this scan aside with the others: it did not fail, the store did.
+		return river.JobSnooze(w.gate.failed(time.Now(), se))
+	}
 	switch {
 	case err == nil:
+		w.gate.stored()
 		return nil
 	case !retry:
 		return err
@@ -61,10 +71,11 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) e
 		spread := time.Duration(rand.Int64N(int64(re.Failure.RetryAfter/4) + 1))
 		return river.JobSnooze(re.Failure.RetryAfter + spread)
 	case job.Attempt >= job.MaxAttempts:
-		if _, err := w.d.Scanner.RecordFailure(ctx, d.Name, re.Failure); err != nil {
-			return err
+		_, err := w.d.Scanner.RecordFailure(ctx, d.Name, re.Failure)
+		if se, ok := scan.IsStorage(err); ok {
+			return river.JobSnooze(w.gate.failed(time.Now(), se))
 		}
-		return nil
+		return err
 	}
 	return err // River retries with backoff
 }

@@ -137,4 +137,12 @@ type ScanResult struct {
 	Classification
 	// Raw is the response as received, kept for a limited time; nil once purged.
 	Raw []byte
+	// LastSeenAt is the last time a scan found this same result, and
+	// SeenCount how many scans did: a scan that finds what the domain's
+	// latest one found extends that one instead of adding a row, so a
+	// stored result's ScannedAt is the first time it was seen.
+	LastSeenAt time.Time
+	SeenCount  int
+	// ValuesRemoved says the retention policy has stripped the values.
+	ValuesRemoved bool
 }

@@ -146,31 +146,35 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 		return model.PrivacyRequest{}, &model.Error{Kind: model.KindConflict, Message: name + ": " + refusal,
 			Err: &Refusal{Domain: name, Reason: refusal}}
 	}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertRequest(ctx, &r); err != nil {
-			return err
-		}
-		created := model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
-			SubjectID: strconv.FormatInt(r.ID, 10), ToState: string(r.State),
-			Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}
-		if reviewed {
-			created.Reason = "reviewed: " + strings.TrimSpace(opts.Reviewed)
-			created.Details["reviewed_verdict"] = string(model.VerdictUndetermined)
-			created.Details["scan_id"] = r.ScanID
-		}
-		if _, err := tx.AddAuditEvent(ctx, created); err != nil {
-			return err
-		}
-		if opts.Draft {
-			return nil
-		}
-		return s.sendForApproval(ctx, tx, &r, by)
-	})
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error { return s.insert(ctx, tx, &r, reviewed, by, opts) })
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
 	s.log().Info("request created", "request", r.ID, "domain", r.Domain, "state", r.State, "reviewed", reviewed)
 	return r, nil
+}
+
+// insert writes a prepared request with its audit event and, unless it
+// is a draft, the mail that asks the customer to approve it.
+func (s *Service) insert(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, reviewed bool, by model.Actor, opts CreateOptions) error {
+	if err := tx.InsertRequest(ctx, r); err != nil {
+		return err
+	}
+	created := model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
+		SubjectID: strconv.FormatInt(r.ID, 10), ToState: string(r.State),
+		Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}
+	if reviewed {
+		created.Reason = "reviewed: " + strings.TrimSpace(opts.Reviewed)
+		created.Details["reviewed_verdict"] = string(model.VerdictUndetermined)
+		created.Details["scan_id"] = r.ScanID
+	}
+	if _, err := tx.AddAuditEvent(ctx, created); err != nil {
+		return err
+	}
+	if opts.Draft {
+		return nil
+	}
+	return s.sendForApproval(ctx, tx, r, by)
 }
 
 // prepare checks a domain and prices its request; a non-empty refusal says
@@ -180,10 +184,10 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 	if !d.Active() {
 		return model.PrivacyRequest{}, false, "the domain is no longer with us", nil
 	}
-	if open, err := s.Store.Requests(ctx, store.RequestFilter{Domain: d.Name, OpenOnly: true}); err != nil {
+	if open, err := s.Store.OpenRequest(ctx, d.ID); err == nil {
+		return model.PrivacyRequest{}, false, fmt.Sprintf("it has an open request already (%d, %s)", open.ID, open.State), nil
+	} else if !model.IsKind(err, model.KindNotFound) {
 		return model.PrivacyRequest{}, false, "", err
-	} else if len(open) > 0 {
-		return model.PrivacyRequest{}, false, fmt.Sprintf("it has an open request already (%d, %s)", open[0].ID, open[0].State), nil
 	}
 	scan, err := s.Store.LatestScan(ctx, d.Name)
 	if model.IsKind(err, model.KindNotFound) {

@@ -92,7 +92,80 @@ func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor,
 		return nil, err
 	}
 	out := make([]Outcome, 0, len(domains))
-	for i, d := range domains {
+	for start := 0; start < len(domains); start += createPerTx {
+		batch := domains[start:min(start+createPerTx, len(domains))]
+		done, err := s.createBatch(ctx, batch, by, opts)
+		out = append(out, done...)
+		if err != nil {
+			return out, err
+		}
+		if progress != nil {
+			for i := range batch {
+				progress(start+i+1, len(domains))
+			}
+		}
+	}
+	return out, nil
+}
+
+// createPerTx is how many requests CreateMany writes in one transaction:
+// one commit (one sync to disk on SQLite) per batch rather than per
+// request, while a transaction stays short enough not to hold up others.
+const createPerTx = 100
+
+// createBatch checks and prices each domain, then writes the requests of
+// those that qualify in one transaction. Should one of them have gained
+// an open request meanwhile (a conflict), the batch is written domain by
+// domain instead, each checked again, so that the outcome is as if
+// every domain were created alone.
+func (s *Service) createBatch(ctx context.Context, batch []model.Domain, by model.Actor, opts CreateOptions) ([]Outcome, error) {
+	type prepared struct {
+		at       int // in out
+		request  model.PrivacyRequest
+		reviewed bool
+	}
+	out := make([]Outcome, len(batch))
+	var todo []prepared
+	for i, d := range batch {
+		out[i].Domain = d.Name
+		r, reviewed, refusal, err := s.prepare(ctx, d, by, opts)
+		switch {
+		case model.IsKind(err, model.KindInvalid):
+			out[i].Skipped = err.Error() // no price, say
+		case err != nil:
+			return out[:i], err
+		case refusal != "":
+			out[i].Skipped = refusal
+		default:
+			todo = append(todo, prepared{i, r, reviewed})
+		}
+	}
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i := range todo {
+			if err := s.insert(ctx, tx, &todo[i].request, todo[i].reviewed, by, opts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if model.IsKind(err, model.KindConflict) {
+		return s.createOneByOne(ctx, batch, by, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range todo {
+		v := ViewOf(p.request)
+		out[p.at].Request = &v
+		s.log().Info("request created", "request", p.request.ID, "domain", p.request.Domain, "state", p.request.State, "reviewed", p.reviewed)
+	}
+	return out, nil
+}
+
+// createOneByOne creates each domain's request in its own transaction.
+func (s *Service) createOneByOne(ctx context.Context, batch []model.Domain, by model.Actor, opts CreateOptions) ([]Outcome, error) {
+	out := make([]Outcome, 0, len(batch))
+	for _, d := range batch {
 		r, err := s.Create(ctx, d.Name, by, opts)
 		var refusal *Refusal
 		switch {
@@ -105,9 +178,6 @@ func (s *Service) CreateMany(ctx context.Context, sel Selection, by model.Actor,
 			out = append(out, Outcome{Domain: d.Name, Skipped: err.Error()}) // no price, say
 		default:
 			return out, err
-		}
-		if progress != nil {
-			progress(i+1, len(domains))
 		}
 	}
 	return out, nil

@@ -230,6 +230,21 @@ func (w *World) WHOISServer(host string) *whoistest.Server {
 	return w.whoiss[host]
 }
 
+// Lookups counts the requests every RDAP server and the queries every
+// WHOIS server of the world received.
+func (w *World) Lookups() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var n int64
+	for _, s := range w.rdaps {
+		n += s.Requests()
+	}
+	for _, s := range w.whoiss {
+		n += s.Queries()
+	}
+	return n
+}
+
 // Bootstrap writes IANA's dns.json for the registries added so far and
 // returns its path.
 func (w *World) Bootstrap() (string, error) {

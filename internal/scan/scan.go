@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/afscherm/afscherm/internal/classify"
@@ -61,11 +62,11 @@ func retryable(f *lookup.Failure) bool {
 func (s *Scanner) Scan(ctx context.Context, name string) (model.ScanResult, error) {
 	d, err := s.Store.Domain(ctx, name)
 	if err != nil {
-		return model.ScanResult{}, err
+		return model.ScanResult{}, storageError(name, err)
 	}
 	ours, err := s.Store.Customer(ctx, d.CustomerNumber)
 	if err != nil {
-		return model.ScanResult{}, err
+		return model.ScanResult{}, storageError(name, err)
 	}
 	start := time.Now()
 	r, failure := s.look(ctx, d.Name, &ours)
@@ -76,7 +77,7 @@ func (s *Scanner) Scan(ctx context.Context, name string) (model.ScanResult, erro
 		r = failed(d.Name, failure)
 	}
 	if err := s.record(ctx, &r); err != nil {
-		return model.ScanResult{}, err
+		return model.ScanResult{}, storageError(name, err)
 	}
 	s.log().Info("scanned", "domain", r.Domain, "status", r.Status, "verdict", r.Verdict, "source", r.Source,
 		"server", r.Server, "failure", r.FailureReason, "took", time.Since(start).Round(time.Millisecond))
@@ -87,7 +88,7 @@ func (s *Scanner) Scan(ctx context.Context, name string) (model.ScanResult, erro
 func (s *Scanner) RecordFailure(ctx context.Context, name string, f *lookup.Failure) (model.ScanResult, error) {
 	r := failed(name, f)
 	if err := s.record(ctx, &r); err != nil {
-		return model.ScanResult{}, err
+		return model.ScanResult{}, storageError(name, err)
 	}
 	s.log().Warn("scan failed", "domain", name, "failure", f.Reason, "server", f.Host)
 	return r, nil
@@ -207,4 +208,66 @@ func IsRetry(err error) (*RetryError, bool) {
 	var re *RetryError
 	ok := errors.As(err, &re)
 	return re, ok
+}
+
+// StorageError says that the store failed while scanning a domain: a full
+// disk, a read-only file, a lost database. Every scan after it would make
+// its lookups only to lose them, so whoever scans many domains stops at the
+// first.
+type StorageError struct {
+	Domain string
+	Err    error
+}
+
+// Error names the first cause, so that "database or disk is full" is not
+// lost behind what the store did about it.
+func (e *StorageError) Error() string {
+	cause, all := Cause(e.Err).Error(), e.Err.Error()
+	if strings.HasSuffix(all, cause) {
+		return "storage failed while scanning " + e.Domain + ": " + cause
+	}
+	return "storage failed while scanning " + e.Domain + ": " + cause + " (" + all + ")"
+}
+
+func (e *StorageError) Unwrap() error { return e.Err }
+
+// storageError marks err as the store's failure; a domain that is not
+// found, a busy database (tried again as any temporary failure) and a
+// cancelled scan are not.
+func storageError(domain string, err error) error {
+	if err == nil || model.IsKind(err, model.KindNotFound) || model.IsKind(err, model.KindTemporary) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &StorageError{Domain: domain, Err: err}
+}
+
+// IsStorage says whether err is a *StorageError, and returns it.
+func IsStorage(err error) (*StorageError, bool) {
+	var se *StorageError
+	ok := errors.As(err, &se)
+	return se, ok
+}
+
+// Cause is the first cause of err: what it wraps, and what that wraps, to
+// the end; of errors joined together, the first.
+func Cause(err error) error {
+	for {
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next := u.Unwrap()
+			if next == nil {
+				return err
+			}
+			err = next
+		case interface{ Unwrap() []error }:
+			errs := u.Unwrap()
+			if len(errs) == 0 || errs[0] == nil {
+				return err
+			}
+			err = errs[0]
+		default:
+			return err
+		}
+	}
 }

@@ -126,12 +126,51 @@ type DayCount struct {
 	Count int
 }
 
-// ExposedPerDay counts, per day since a time, the domains a scan found
-// exposed that day.
+// ExposedPerDay counts, per day since a time, the domains known exposed
+// that day: a scan result covers every day from the scan that first found
+// it to the one that last found it (an unchanged result extends its row).
+// Days without any are left out.
 func (r reader) ExposedPerDay(ctx context.Context, since time.Time) ([]DayCount, error) {
-	return collect(ctx, r.q, r.sql.ExposedPerDay, []any{since.UTC()}, func(row Row) (DayCount, error) {
-		var d DayCount
-		err := row.Scan(&d.Day, &d.Count)
-		return d, err
+	type span struct {
+		domain      int64
+		first, last time.Time
+	}
+	spans, err := collect(ctx, r.q, r.sql.ExposedPerDay, []any{since.UTC()}, func(row Row) (span, error) {
+		var s span
+		err := row.Scan(&s.domain, timeValue{&s.first}, timeValue{&s.last})
+		return s, err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("exposed per day: %w", err)
+	}
+	start := since.UTC().Truncate(24 * time.Hour)
+	day := func(t time.Time) int { return int(t.UTC().Sub(start).Hours() / 24) }
+	var delta []int // delta[i]: domains whose run starts on day i, less those whose run ended the day before
+	add := func(i, n int) {
+		for len(delta) <= i {
+			delta = append(delta, 0)
+		}
+		delta[i] += n
+	}
+	counted := map[int64]int{} // per domain, the last day counted: a domain counts once a day
+	for _, s := range spans {
+		from, to := max(day(s.first), 0), day(s.last)
+		if last, ok := counted[s.domain]; ok {
+			from = max(from, last+1)
+		}
+		if from > to {
+			continue
+		}
+		counted[s.domain] = to
+		add(from, 1)
+		add(to+1, -1)
+	}
+	var out []DayCount
+	n := 0
+	for i, d := range delta {
+		if n += d; n > 0 {
+			out = append(out, DayCount{Day: start.AddDate(0, 0, i).Format(time.DateOnly), Count: n})
+		}
+	}
+	return out, nil
 }

@@ -36,14 +36,16 @@ type queries struct {
 	InsertAuditEvent string
 	ListAuditEvents  string
 
-	InsertScanResult string
-	SetDomainVerdict string
-	ListScans        string
-	CountVerdicts    string
-	ScanOutcomes     string
-	PurgeRaw         string
-	CountRaw         string
-	DomainRegistrars string
+	InsertScanResult   string
+	LatestScanOfDomain string
+	ExtendScanResult   string
+	SetDomainVerdict   string
+	ListScans          string
+	CountVerdicts      string
+	ScanOutcomes       string
+	PurgeRaw           string
+	CountRaw           string
+	DomainRegistrars   string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string
@@ -57,6 +59,7 @@ type queries struct {
 	RequestByID          string
 	RequestByIDForUpdate string
 	ListRequests         string
+	OpenRequestOfDomain  string
 	CountRequests        string
 	UpdateRequestState   string
 	SetRequestExpiry     string

@@ -80,6 +80,19 @@ func (r reader) Requests(ctx context.Context, f RequestFilter) ([]model.PrivacyR
 	return rs, nil
 }
 
+// OpenRequest returns the open request of a domain, found by the index
+// that keeps it the only one; not found when the domain has none.
+func (r reader) OpenRequest(ctx context.Context, domainID int64) (model.PrivacyRequest, error) {
+	req, err := scanRequest(r.q.QueryRow(ctx, r.sql.OpenRequestOfDomain, domainID))
+	if errors.Is(err, ErrNoRows) {
+		return req, model.Errorf(model.KindNotFound, "domain %d has no open request", domainID)
+	}
+	if err != nil {
+		return req, fmt.Errorf("open request of domain %d: %w", domainID, err)
+	}
+	return req, nil
+}
+
 // RequestCounts counts requests by state.
 func (r reader) RequestCounts(ctx context.Context) (map[model.RequestState]int, error) {
 	type row struct {

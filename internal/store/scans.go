@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/afscherm/afscherm/internal/model"
@@ -13,6 +14,12 @@ import (
 // RecordScan stores a scan result and, for a classified or unregistered
 // domain, makes it the domain's latest. It returns the domain's verdict
 // before this scan, so the caller can record a change.
+//
+// A result that equals the domain's latest stored one (see sameResult)
+// adds no row: that row's last_seen_at moves to this scan and its
+// seen_count goes up, and r takes its ID and count. History so grows by
+// changes, not by nights; the first sighting's raw response and values
+// stay, under the retention policy as before.
 func (tx *Tx) RecordScan(ctx context.Context, r *model.ScanResult) (previous model.Verdict, err error) {
 	d, err := tx.Domain(ctx, r.Domain)
 	if err != nil {
@@ -49,9 +56,17 @@ func (tx *Tx) RecordScan(ctx context.Context, r *model.ScanResult) (previous mod
 	if r.Raw != nil {
 		raw = r.Raw
 	}
-	err = tx.q.QueryRow(ctx, tx.sql.InsertScanResult, d.ID, r.ScannedAt.UTC(), string(r.Source), r.Server,
-		string(r.Status), verdict, r.FailureReason, r.FailureDetail, string(fields), string(ev), match, raw,
-		r.Registrar.Name, r.Registrar.IANAID).Scan(&r.ID)
+	prev, err := scanScanResult(tx.q.QueryRow(ctx, tx.sql.LatestScanOfDomain, d.ID))
+	switch {
+	case err == nil && sameResult(prev, *r):
+		r.ID, r.LastSeenAt = prev.ID, r.ScannedAt
+		err = tx.q.QueryRow(ctx, tx.sql.ExtendScanResult, prev.ID, r.ScannedAt.UTC()).Scan(&r.SeenCount)
+	case err == nil || errors.Is(err, ErrNoRows):
+		r.LastSeenAt, r.SeenCount = r.ScannedAt, 1
+		err = tx.q.QueryRow(ctx, tx.sql.InsertScanResult, d.ID, r.ScannedAt.UTC(), string(r.Source), r.Server,
+			string(r.Status), verdict, r.FailureReason, r.FailureDetail, string(fields), string(ev), match, raw,
+			r.Registrar.Name, r.Registrar.IANAID).Scan(&r.ID)
+	}
 	if err != nil {
 		return "", fmt.Errorf("record scan of %s: %w", r.Domain, err)
 	}
@@ -65,6 +80,41 @@ func (tx *Tx) RecordScan(ctx context.Context, r *model.ScanResult) (previous mod
 		return "", fmt.Errorf("record scan of %s: %w", r.Domain, err)
 	}
 	return d.LastVerdict, nil
+}
+
+// sameResult says whether a new scan found what a stored one did: the same
+// status, source and registrar of record; for a classified domain the same
+// verdict, field states and values, evidence and match; for a failure the
+// same reason (its detail may differ). A result whose values the retention
+// policy stripped is never the same.
+func sameResult(stored, r model.ScanResult) bool {
+	if stored.ValuesRemoved || stored.Status != r.Status || stored.Registrar != r.Registrar {
+		return false
+	}
+	switch r.Status {
+	case model.ScanFailed:
+		return stored.FailureReason == r.FailureReason
+	case model.ScanNotRegistered:
+		return stored.Source == r.Source
+	}
+	return stored.Source == r.Source && stored.Verdict == r.Verdict && sameFields(stored.Fields, r.Fields) &&
+		slices.Equal(stored.Evidence, r.Evidence) && (stored.Match == nil) == (r.Match == nil) &&
+		(stored.Match == nil || *stored.Match == *r.Match)
+}
+
+// sameFields compares two field maps, an absent field and a zero one alike.
+func sameFields(a, b map[model.Field]model.FieldValue) bool {
+	for f, v := range a {
+		if b[f] != v {
+			return false
+		}
+	}
+	for f, v := range b {
+		if a[f] != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Scans returns a domain's scan results, newest first; at most limit
@@ -142,14 +192,15 @@ func (r reader) CountRawResponses(ctx context.Context) (int, error) {
 
 // scanScanResult reads the columns id, domain_id, domain name, scanned_at,
 // source, server, status, verdict, failure_reason, failure_detail, fields,
-// evidence, match, raw, registrar_name, registrar_iana_id.
+// evidence, match, raw, registrar_name, registrar_iana_id, last_seen_at,
+// seen_count, and whether values_removed_at is set.
 func scanScanResult(row Row) (model.ScanResult, error) {
 	var r model.ScanResult
 	var source, status, fields, evidence string
 	var verdict, match *string
 	err := row.Scan(&r.ID, &r.DomainID, &r.Domain, timeValue{&r.ScannedAt}, &source, &r.Server, &status,
 		&verdict, &r.FailureReason, &r.FailureDetail, &fields, &evidence, &match, &r.Raw,
-		&r.Registrar.Name, &r.Registrar.IANAID)
+		&r.Registrar.Name, &r.Registrar.IANAID, timeValue{&r.LastSeenAt}, &r.SeenCount, &r.ValuesRemoved)
 	if err != nil {
 		return r, err
 	}

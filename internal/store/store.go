@@ -10,7 +10,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -99,8 +98,11 @@ func (s *Store) inDriverTx(ctx context.Context, fn func(DriverTx) error) (err er
 			panic(p)
 		}
 		if err != nil {
+			// The rollback's own failure (often only that the database
+			// already rolled back) comes second: err stays the cause, and
+			// what the error unwraps to.
 			if rbErr := dtx.Rollback(context.WithoutCancel(ctx)); rbErr != nil {
-				err = errors.Join(err, fmt.Errorf("roll back: %w", rbErr))
+				err = fmt.Errorf("%w (the rollback failed too: %v)", err, rbErr)
 			}
 			return
 		}

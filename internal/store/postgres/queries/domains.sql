@@ -52,8 +52,7 @@ WHERE ($1 = '' OR c.number = $1)
   AND d.removed_on IS NULL;
 
 -- name: ExposedPerDay
-SELECT to_char(scanned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(DISTINCT domain_id)
+SELECT domain_id, scanned_at, last_seen_at
 FROM scan_results
-WHERE scanned_at >= $1 AND verdict = 'exposed'
-GROUP BY day
-ORDER BY day;
+WHERE last_seen_at >= $1 AND verdict = 'exposed'
+ORDER BY domain_id, scanned_at;

@@ -1,8 +1,21 @@
 -- name: InsertScanResult
 INSERT INTO scan_results (domain_id, scanned_at, source, server, status, verdict, failure_reason,
-                          failure_detail, fields, evidence, match, raw, registrar_name, registrar_iana_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                          failure_detail, fields, evidence, match, raw, registrar_name, registrar_iana_id,
+                          last_seen_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?2)
 RETURNING id;
+
+-- name: LatestScanOfDomain
+SELECT s.id, s.domain_id, '', s.scanned_at, s.source, s.server, s.status, s.verdict,
+       s.failure_reason, s.failure_detail, s.fields, s.evidence, s.match, NULL,
+       s.registrar_name, s.registrar_iana_id, s.last_seen_at, s.seen_count, s.values_removed_at IS NOT NULL
+FROM scan_results s
+WHERE s.domain_id = ?1
+ORDER BY s.id DESC
+LIMIT 1;
+
+-- name: ExtendScanResult
+UPDATE scan_results SET last_seen_at = ?2, seen_count = seen_count + 1 WHERE id = ?1 RETURNING seen_count;
 
 -- name: SetDomainVerdict
 UPDATE domains SET last_scan_id = ?2, last_verdict = ?3, last_scanned_at = ?4 WHERE id = ?1;
@@ -10,7 +23,7 @@ UPDATE domains SET last_scan_id = ?2, last_verdict = ?3, last_scanned_at = ?4 WH
 -- name: ListScans
 SELECT s.id, s.domain_id, d.name, s.scanned_at, s.source, s.server, s.status, s.verdict,
        s.failure_reason, s.failure_detail, s.fields, s.evidence, s.match, s.raw,
-       s.registrar_name, s.registrar_iana_id
+       s.registrar_name, s.registrar_iana_id, s.last_seen_at, s.seen_count, s.values_removed_at IS NOT NULL
 FROM scan_results s
 JOIN domains d ON d.id = s.domain_id
 WHERE d.name = ?1
@@ -48,7 +61,7 @@ SELECT id, produced_at, period_start, period_end, body FROM digests ORDER BY id 
 
 -- name: ScanOutcomes
 SELECT status, verdict, failure_reason, count(*) FROM scan_results
-WHERE scanned_at >= ?1 AND scanned_at < ?2
+WHERE last_seen_at >= ?1 AND last_seen_at < ?2
 GROUP BY status, verdict, failure_reason;
 
 -- name: DomainRegistrars

@@ -1,0 +1,21 @@
+-- History that stays small: a scan that finds what the domain's latest scan
+-- found (the same verdict, field states and values, match, registrar and
+-- status; for a failure, the same reason) moves that scan's last_seen_at
+-- and counts it in seen_count instead of adding a row. scanned_at stays
+-- the first time the result was seen; a change adds a row as before.
+
+ALTER TABLE scan_results
+    ADD COLUMN IF NOT EXISTS last_seen_at timestamptz,
+    ADD COLUMN IF NOT EXISTS seen_count integer NOT NULL DEFAULT 1;
+
+UPDATE scan_results SET last_seen_at = scanned_at WHERE last_seen_at IS NULL;
+
+ALTER TABLE scan_results ALTER COLUMN last_seen_at SET NOT NULL;
+
+-- The digest counts the scans last seen in its period; the overview's
+-- chart reads the exposed results seen in the last 90 days.
+CREATE INDEX IF NOT EXISTS scan_results_last_seen ON scan_results (last_seen_at);
+CREATE INDEX IF NOT EXISTS scan_results_exposed ON scan_results (last_seen_at, domain_id, scanned_at) WHERE verdict = 'exposed';
+
+-- The overview counts the active domains by verdict from this index alone.
+CREATE INDEX IF NOT EXISTS domains_active_verdict ON domains (last_verdict) WHERE removed_on IS NULL;
