@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/afscherm/afscherm/internal/database"
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/registrars/wiretrace"
 )
@@ -178,7 +179,8 @@ func envResolver(getenv func(string) string) kong.Resolver {
 }
 
 // newLoggers returns afscherm's logger and River's, which shows warnings and
-// errors only unless the level is debug.
+// errors only, and leaves jobs' errors out of its lines (they may name a
+// domain; logsafe.ForRiver).
 func newLoggers(c *cli, w io.Writer) (main, jobs *slog.Logger) {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.LogLevel))
@@ -189,5 +191,5 @@ func newLoggers(c *cli, w io.Writer) (main, jobs *slog.Logger) {
 		}
 		return slog.NewTextHandler(w, opts)
 	}
-	return slog.New(handler(level)), slog.New(handler(max(level, slog.LevelWarn))).With("component", "river")
+	return slog.New(handler(level)), slog.New(logsafe.ForRiver(handler(max(level, slog.LevelWarn)))).With("component", "river")
 }

@@ -197,6 +197,12 @@ func TestDemo(t *testing.T) {
 			}
 		}
 	}
+	// Nor does it hold a domain name (often a person's name): the lines
+	// about a domain carry its id.
+	checkNoDomainNames(t, strings.Split(strings.TrimSpace(r.stderr), "\n"), importedDomainNames(t))
+	if n := strings.Count(r.stderr, "msg=scanned domain_id="); n < 117 {
+		t.Errorf("%d scanned lines with a domain id, want at least 117", n)
+	}
 	// The customers' address is in no log line and in no table: only its
 	// keyed hash is kept.
 	if strings.Contains(r.stderr, demo.CustomerAddress) {

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
@@ -63,7 +64,7 @@ func (c scanCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
-	names, err := c.targets(e, st)
+	domains, err := c.targets(e, st)
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (c scanCmd) Run(e *env) error {
 		return e.ctx.Err()
 	}
 
-	progress := newProgress(e.stderr, len(names))
+	progress := newProgress(e.stderr, len(domains))
 	tally := newTally()
 	var outMu sync.Mutex
 	// The first storage error stops the run: every scan after it would
@@ -88,12 +89,12 @@ func (c scanCmd) Run(e *env) error {
 	defer stop(nil)
 	var storageMu sync.Mutex
 	var storageErr error
-	work := make(chan string)
+	work := make(chan model.Domain)
 	var wg sync.WaitGroup
-	for range min(c.Parallel, max(len(names), 1)) {
+	for range min(c.Parallel, max(len(domains), 1)) {
 		wg.Go(func() {
-			for name := range work {
-				r, err := scanWithRetries(ctx, scanner, name)
+			for d := range work {
+				r, err := scanWithRetries(ctx, scanner, d.Name)
 				if _, ok := scan.IsStorage(err); ok {
 					storageMu.Lock()
 					first := storageErr == nil
@@ -108,10 +109,17 @@ func (c scanCmd) Run(e *env) error {
 				} else if err != nil && ctx.Err() != nil && e.ctx.Err() == nil {
 					continue // cut short by the storage error
 				}
-				if err != nil {
+				// Staff read which domains failed, and why, here; the log
+				// has the domain's id only.
+				switch {
+				case err != nil:
 					tally.add("error", "")
-					e.log.Error("scan", "domain", name, "error", err)
-				} else {
+					progress.note(fmt.Sprintf("%s: %v", d.DisplayName(), err))
+					e.log.Error("scan", logsafe.Domain(d.ID), logsafe.Error(context.WithoutCancel(e.ctx), st, err))
+				case r.Status == model.ScanFailed:
+					tally.add(string(r.Status), outcome(r))
+					progress.note(fmt.Sprintf("%s: not scanned: %s at %s", d.DisplayName(), r.FailureReason, r.Server))
+				default:
 					tally.add(string(r.Status), outcome(r))
 				}
 				if c.JSON && err == nil {
@@ -126,9 +134,9 @@ func (c scanCmd) Run(e *env) error {
 			}
 		})
 	}
-	for _, n := range names {
+	for _, d := range domains {
 		select {
-		case work <- n:
+		case work <- d:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
@@ -143,16 +151,16 @@ func (c scanCmd) Run(e *env) error {
 		return e.ctx.Err()
 	}
 	if storageErr != nil {
-		return fmt.Errorf("scan stopped at the first storage error, with %d of %d domains scanned: %w", tally.scanned(), len(names), storageErr)
+		return fmt.Errorf("scan stopped at the first storage error, with %d of %d domains scanned: %w", tally.scanned(), len(domains), storageErr)
 	}
 	if n := tally.failed(); n > 0 {
-		return fmt.Errorf("%d of %d domains could not be scanned; see the reasons above", n, len(names))
+		return fmt.Errorf("%d of %d domains could not be scanned; see the reasons above", n, len(domains))
 	}
 	return nil
 }
 
-// targets resolves the selection to stored domain names.
-func (c scanCmd) targets(e *env, st *store.Store) ([]string, error) {
+// targets resolves the selection to stored domains, TLDs taking turns.
+func (c scanCmd) targets(e *env, st *store.Store) ([]model.Domain, error) {
 	var ds []model.Domain
 	var err error
 	switch {
@@ -196,11 +204,7 @@ func (c scanCmd) targets(e *env, st *store.Store) ([]string, error) {
 	if len(ds) == 0 {
 		return nil, model.Errorf(model.KindNotFound, "no domains to scan")
 	}
-	names := make([]string, len(ds))
-	for i, d := range scan.Interleave(ds) {
-		names[i] = d.Name
-	}
-	return names, nil
+	return scan.Interleave(ds), nil
 }
 
 func readLines(e *env, path string) ([]string, error) {
@@ -365,6 +369,18 @@ func (p *progress) step(failed int) {
 		p.lastTenth = tenth
 		fmt.Fprintf(p.w, "scanned %d/%d (%d failed) in %s\n", p.done_, p.total, failed, time.Since(p.started).Round(time.Second))
 	}
+}
+
+// note writes a line for staff between the progress lines (on a terminal,
+// over the bar, which the next step draws again).
+func (p *progress) note(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		fmt.Fprintf(p.w, "\r%s\033[K\n", line)
+		return
+	}
+	fmt.Fprintln(p.w, line)
 }
 
 func (p *progress) done() {

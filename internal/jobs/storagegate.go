@@ -63,7 +63,7 @@ func (g *storageGate) failed(now time.Time, err *scan.StorageError) time.Duratio
 	g.pause = min(max(g.first, 2*g.pause), g.maxPause)
 	g.until, g.probing = now.Add(g.pause), false
 	g.log.Error("scan jobs paused: the store failed; no lookups until it works again",
-		"cause", scan.Cause(err).Error(), "domain", err.Domain, "pause", g.pause, "alert", true)
+		"cause", scan.Cause(err).Error(), "pause", g.pause, "alert", true)
 	return g.pause
 }
 

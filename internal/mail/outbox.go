@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -75,7 +77,10 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 		if ferr := o.Store.MarkMailFailed(context.WithoutCancel(ctx), id, reason); ferr != nil {
 			o.log().Warn("mail: could not record a failure", "mail", id, "error", ferr)
 		}
-		o.log().Warn("mail not sent", "mail", id, "kind", m.Kind, "error", reason)
+		// A mail server's answer may quote the address, and so the domain.
+		logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		o.log().Warn("mail not sent", "mail", id, "kind", m.Kind, "error", logsafe.Text(logCtx, o.Store, reason))
 		return err
 	}
 	if err := o.Store.MarkMailSent(context.WithoutCancel(ctx), id); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -123,7 +124,7 @@ func (s *Service) Decide(ctx context.Context, token, csrf string, approve bool, 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	s.log().Info("customer decided", "request", r.ID, "domain", r.Domain, "state", r.State)
+	s.log().Info("customer decided", "request", r.ID, logsafe.Domain(r.DomainID), "state", r.State)
 	return r, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/adapters"
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/quote"
@@ -150,7 +151,7 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	s.log().Info("request created", "request", r.ID, "domain", r.Domain, "state", r.State, "reviewed", reviewed)
+	s.log().Info("request created", "request", r.ID, logsafe.Domain(r.DomainID), "state", r.State, "reviewed", reviewed)
 	return r, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/registrars"
@@ -229,7 +230,7 @@ func (s *Service) fail(ctx context.Context, tx *store.Tx, r *model.PrivacyReques
 	if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.Fail, Actor: system, Reason: reason}); err != nil {
 		return err
 	}
-	s.log().Warn("request failed", "request", r.ID, "domain", r.Domain, "reason", reason)
+	s.log().Warn("request failed", "request", r.ID, logsafe.Domain(r.DomainID), "reason", logsafe.Text(ctx, tx, reason))
 	return s.alert(ctx, tx, fmt.Sprintf("afscherm: request %d for %s failed", r.ID, r.Domain),
 		fmt.Sprintf("Privacy request %d for %s failed: %s\n\nSee: afscherm request show %d\n", r.ID, r.Domain, reason, r.ID))
 }
@@ -534,7 +535,7 @@ func (s *Service) alertOnce(ctx context.Context, r model.PrivacyRequest, scan mo
 			Details: map[string]any{"scan_id": scan.ID, "domain": r.Domain}}); err != nil {
 			return err
 		}
-		s.log().Warn("completed request not verified", "request", r.ID, "domain", r.Domain, "why", reason)
+		s.log().Warn("completed request not verified", "request", r.ID, logsafe.Domain(r.DomainID), "why", logsafe.Text(ctx, tx, reason))
 		return s.alert(ctx, tx, subject, body)
 	})
 }

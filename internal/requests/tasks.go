@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -66,7 +67,8 @@ func (s *Service) TaskDone(ctx context.Context, id int64, by model.Actor, note s
 	}
 	if err := s.Poll(ctx, task.RequestID); err != nil {
 		if _, later := AsLater(err); !later {
-			s.log().Warn("task done, but the request did not move on yet", "task", id, "request", task.RequestID, "error", err)
+			s.log().Warn("task done, but the request did not move on yet", "task", id, "request", task.RequestID,
+				logsafe.DomainNamed(ctx, s.Store, task.Domain), logsafe.Error(ctx, s.Store, err))
 		}
 	}
 	return task, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -157,7 +158,7 @@ func (s *Service) createBatch(ctx context.Context, batch []model.Domain, by mode
 	for _, p := range todo {
 		v := ViewOf(p.request)
 		out[p.at].Request = &v
-		s.log().Info("request created", "request", p.request.ID, "domain", p.request.Domain, "state", p.request.State, "reviewed", p.reviewed)
+		s.log().Info("request created", "request", p.request.ID, logsafe.Domain(p.request.DomainID), "state", p.request.State, "reviewed", p.reviewed)
 	}
 	return out, nil
 }
@@ -196,7 +197,7 @@ func (s *Service) DraftNewlyExposed(ctx context.Context, domains []string) (int,
 		case err == nil:
 			n++
 		case asRefusal(err, &refusal), model.IsKind(err, model.KindInvalid):
-			s.log().Info("no draft for a newly exposed domain", "domain", d, "reason", err)
+			s.log().Info("no draft for a newly exposed domain", logsafe.DomainNamed(ctx, s.Store, d), "reason", logsafe.Text(ctx, s.Store, err.Error()))
 		default:
 			return n, err
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/afscherm/afscherm/internal/classify"
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/lookup"
 	"github.com/afscherm/afscherm/internal/lookup/rdap"
 	"github.com/afscherm/afscherm/internal/lookup/whois"
@@ -79,7 +80,7 @@ func (s *Scanner) Scan(ctx context.Context, name string) (model.ScanResult, erro
 	if err := s.record(ctx, &r); err != nil {
 		return model.ScanResult{}, storageError(name, err)
 	}
-	s.log().Info("scanned", "domain", r.Domain, "status", r.Status, "verdict", r.Verdict, "source", r.Source,
+	s.log().Info("scanned", logsafe.Domain(r.DomainID), "status", r.Status, "verdict", r.Verdict, "source", r.Source,
 		"server", r.Server, "failure", r.FailureReason, "took", time.Since(start).Round(time.Millisecond))
 	return r, nil
 }
@@ -90,7 +91,7 @@ func (s *Scanner) RecordFailure(ctx context.Context, name string, f *lookup.Fail
 	if err := s.record(ctx, &r); err != nil {
 		return model.ScanResult{}, storageError(name, err)
 	}
-	s.log().Warn("scan failed", "domain", name, "failure", f.Reason, "server", f.Host)
+	s.log().Warn("scan failed", logsafe.Domain(r.DomainID), "failure", f.Reason, "server", f.Host)
 	return r, nil
 }
 

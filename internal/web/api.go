@@ -89,7 +89,7 @@ func writeError(w http.ResponseWriter, err error) {
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	if statusOf(err) == http.StatusInternalServerError {
-		s.deps.Log.Error("api", "path", r.URL.Path, "error", err)
+		s.logError(r.Context(), "api", err, "route", r.Pattern)
 	}
 	writeError(w, err)
 }

@@ -83,7 +83,7 @@ func (s *Server) linkProblem(w http.ResponseWriter, r *http.Request, err error) 
 		s.render(w, http.StatusForbidden, "problem.html", map[string]any{"Title": "Formulier verlopen",
 			"Heading": "Het formulier is verlopen", "Message": "Open de link uit de e-mail opnieuw en kies dan."})
 	default:
-		s.deps.Log.Error("approval page", "error", err)
+		s.logError(r.Context(), "approval page", err)
 		s.render(w, http.StatusInternalServerError, "problem.html", map[string]any{"Title": "Storing",
 			"Heading": "Er ging iets mis", "Message": "Probeer het later nog eens. Uw keuze is niet vastgelegd."})
 	}

@@ -316,7 +316,7 @@ func (s *Server) consoleError(w http.ResponseWriter, r *http.Request, err error)
 	status := statusOf(err)
 	msg := err.Error()
 	if status == http.StatusInternalServerError {
-		s.deps.Log.Error("console", "path", r.URL.Path, "error", err)
+		s.logError(r.Context(), "console", err, "route", r.Pattern) // the path may hold a domain name
 		msg = "Something went wrong on our side; it has been logged."
 	}
 	s.consoleProblem(w, r, status, msg)
@@ -328,7 +328,7 @@ func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, status in
 	data["Path"] = r.URL.Path
 	var page bytes.Buffer
 	if err := consolePages.ExecuteTemplate(&page, name, data); err != nil {
-		s.deps.Log.Error("render console page", "page", name, "error", err)
+		s.logError(r.Context(), "render console page", err, "page", name)
 		http.Error(w, "the page could not be shown; the error has been logged", http.StatusInternalServerError)
 		return
 	}

@@ -490,7 +490,7 @@ func (s *Server) chargesCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="charges-%s-%s.csv"`,
 		r.URL.Query().Get("from"), r.URL.Query().Get("to")))
 	if err := WriteChargesCSV(w, entries, amsterdam); err != nil {
-		s.deps.Log.Error("charges csv", "error", err)
+		s.logError(r.Context(), "charges csv", err)
 	}
 }
 

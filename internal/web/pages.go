@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"io/fs"
@@ -55,6 +56,6 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data map
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
-		s.deps.Log.Error("render page", "page", name, "error", err)
+		s.logError(context.Background(), "render page", err, "page", name)
 	}
 }

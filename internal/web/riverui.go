@@ -81,7 +81,7 @@ func (s *Server) auditRiverUI(next http.Handler) http.Handler {
 			return nil
 		})
 		if err != nil {
-			s.deps.Log.Error("river ui: the change is not in the audit trail", "action", events[0].Action, "error", err)
+			s.logError(ctx, "river ui: the change is not in the audit trail", err, "action", events[0].Action)
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/afscherm/afscherm/internal/logsafe"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/staffauth"
 	"github.com/afscherm/afscherm/internal/store"
@@ -215,6 +216,22 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte("ok\n")) //nolint:errcheck
 }
+
+// logError logs one of our own failures. Its text may name a domain (an
+// error wrapped with it): the log line has the domain's id there instead,
+// if the database says which within a few seconds.
+func (s *Server) logError(ctx context.Context, msg string, err error, attrs ...any) {
+	var domains logsafe.Lookup // nil: every name left out
+	if s.deps.Store != nil {
+		domains = s.deps.Store
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logLookupTime)
+	defer cancel()
+	s.deps.Log.Error(msg, append(attrs, logsafe.Error(ctx, domains, err))...)
+}
+
+// logLookupTime bounds the lookups of domain names for a log line.
+const logLookupTime = 5 * time.Second
 
 // readyz says the process can do its work: the database answers and, where
 // it works jobs, the job client runs.
