@@ -275,33 +275,20 @@ func countryLine(s string) bool { return lists.countries[fold(s)] }
 
 // withheldNotice returns the notice in a lower-cased text that says the
 // registry holds the registrant's data but withholds it.
-func withheldNotice(lower string) string {
-	for _, n := range lists.withheldNotices {
-		if strings.Contains(lower, n) {
-			return n
-		}
-	}
-	return ""
-}
+func withheldNotice(lower string) string { return noticeIn(lists.withheldNotices, lower) }
 
 // standInNotice returns the notice in a folded text (see fold) that says the
 // registrant shown stands in for the domain's user.
-func standInNotice(folded string) string {
-	lower := folded
-	for _, n := range lists.standIn {
-		if strings.Contains(lower, n) {
-			return n
-		}
-	}
-	return ""
-}
+func standInNotice(folded string) string { return noticeIn(lists.standIn, folded) }
 
-// notPublishedNotice returns the notice in a folded text (see fold) that says the
-// registry publishes no registrant data.
-func notPublishedNotice(folded string) string {
-	lower := folded
-	for _, n := range lists.notPublished {
-		if strings.Contains(lower, n) {
+// notPublishedNotice returns the notice in a folded text (see fold) that says
+// the registry publishes no registrant data.
+func notPublishedNotice(folded string) string { return noticeIn(lists.notPublished, folded) }
+
+// noticeIn returns the first notice of a list that text contains.
+func noticeIn(notices []string, text string) string {
+	for _, n := range notices {
+		if strings.Contains(text, n) {
 			return n
 		}
 	}
