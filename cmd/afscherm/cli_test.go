@@ -22,10 +22,11 @@ type result struct {
 }
 
 // afscherm runs the command line in-process with the given environment.
+// (see testGetenv).
 func afscherm(t *testing.T, environ map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	getenv := func(k string) string { return environ[k] }
+	getenv := testGetenv(environ)
 	code := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
 	return result{code, out.String(), errOut.String()}
 }

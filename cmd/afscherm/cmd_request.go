@@ -36,6 +36,9 @@ type requestCreateCmd struct {
 }
 
 func (c requestCreateCmd) Run(e *env) error {
+	if err := c.flowFlags.customerSafe(); err != nil { // before the database is opened
+		return err
+	}
 	chosen := 0
 	for _, b := range []bool{c.Domain != "", c.Customer != "", c.AllExposed} {
 		if b {
@@ -288,6 +291,9 @@ type requestSendCmd struct {
 }
 
 func (c requestSendCmd) Run(e *env) error {
+	if err := c.flowFlags.customerSafe(); err != nil { // before the database is opened
+		return err
+	}
 	st, err := e.openStore()
 	if err != nil {
 		return err

@@ -28,7 +28,10 @@ type serveCmd struct {
 }
 
 func (c serveCmd) Run(e *env) error {
-	if c.PublicURL == "" {
+	if err := c.flowFlags.customerSafe(); err != nil { // before the stand-in below
+		return err
+	}
+	if c.PublicURL == "" { // only with --allow-local-links
 		c.PublicURL = "http://" + c.Addr
 	}
 	proxies, err := trustedProxies(c.TrustedProxy, c.TrustForwardedFor)
@@ -75,6 +78,9 @@ type workerCmd struct {
 }
 
 func (c workerCmd) Run(e *env) error {
+	if err := c.flowFlags.customerSafe(); err != nil { // before the database is opened
+		return err
+	}
 	return runServer(e, serverSetup{addr: c.Addr, metricsAddr: c.MetricsAddr, lookup: c.lookupFlags, schedule: c.scheduleFlags,
 		flow: c.flowFlags})
 }

@@ -51,6 +51,9 @@ type taskDoneCmd struct {
 }
 
 func (c taskDoneCmd) Run(e *env) error {
+	if err := c.flowFlags.customerSafe(); err != nil { // before the database is opened
+		return err
+	}
 	st, err := e.openStore()
 	if err != nil {
 		return err

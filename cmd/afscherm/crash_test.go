@@ -134,9 +134,14 @@ func rescue(t *testing.T, st *store.Store) {
 	}
 }
 
+// waitDeadline bounds the waits below: long enough for a loaded machine
+// (the whole suite on two cores), where a restarted worker may take most of
+// a minute to pick its jobs up; the waits end as soon as the state is there.
+const waitDeadline = 3 * time.Minute
+
 func waitState(t *testing.T, st *store.Store, id int64, want model.RequestState, p *process) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(waitDeadline)
 	for {
 		r, err := st.Request(context.Background(), id)
 		if err != nil {
@@ -154,7 +159,7 @@ func waitState(t *testing.T, st *store.Store, id int64, want model.RequestState,
 
 func waitCharged(t *testing.T, st *store.Store, id int64, p *process) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(waitDeadline)
 	for {
 		entries, err := st.LedgerEntries(context.Background(), store.LedgerFilter{RequestID: id})
 		if err != nil {

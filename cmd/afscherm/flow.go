@@ -23,18 +23,19 @@ import (
 
 // flowFlags set up the request flow: prices, links, mail.
 type flowFlags struct {
-	PublicURL   string        `name:"public-url" placeholder:"URL" help:"Where customers reach 'afscherm serve', for the links in their mail (default http://127.0.0.1:8080)."`
+	PublicURL   string        `name:"public-url" placeholder:"URL" help:"Where customers reach 'afscherm serve', for the links in their mail, e.g. https://privacy.example.nl; required, and not a loopback address (see --allow-local-links)."`
 	PriceTable  string        `name:"price-table" placeholder:"FILE" help:"CSV of tld, registrar (or *), registrar_cost, service_fee in euros without VAT; needed to queue requests."`
 	MailDir     string        `name:"mail-dir" placeholder:"DIR" help:"Write mail as .eml files here (default outbox/ beside the SQLite file, or in the working directory)."`
 	SMTPURL     string        `name:"smtp-url" placeholder:"smtp[s]://USER@HOST:PORT" help:"Send mail over SMTP instead; the password comes from AFSCHERM_SMTP_PASSWORD."`
-	MailFrom    string        `name:"mail-from" default:"afscherm <noreply@localhost>" help:"The sender of every mail."`
+	MailFrom    string        `name:"mail-from" placeholder:"ADDRESS" help:"The sender of every mail, e.g. \"Hosting B.V. <privacy@hosting.nl>\"; required, on a real domain (see --allow-local-links)."`
 	StaffEmail  []string      `name:"staff-email" placeholder:"ADDRESS" help:"Where alerts and the digest go (repeatable)."`
-	Company     string        `default:"afscherm" help:"The company name that signs customers' mail and pages."`
+	Company     string        `placeholder:"NAME" help:"The company name that signs customers' mail and pages; required (see --allow-local-links)."`
 	ApprovalTTL time.Duration `name:"approval-ttl" default:"336h" help:"How long an approval link works (default 14 days)."`
 	PollEvery   time.Duration `name:"poll-every" default:"15m" help:"First wait between asking a party how a request stands; it doubles up to a day."`
 	FollowFor   time.Duration `name:"follow-for" default:"720h" help:"How long a party may take before the request fails and staff hear of it (default 30 days)."`
 	VerifyAfter time.Duration `name:"verify-after" default:"10m" help:"From completion to the re-scan that verifies it, for the registry's public data to catch up."`
 	VerifyAlert time.Duration `name:"verify-alert" default:"72h" help:"After which staff hear that a completed request's data is still visible."`
+	AllowLocal  bool          `name:"allow-local-links" help:"Trying it out on this machine: allow a missing or loopback --public-url, and stand-ins for a missing --company (afscherm) and --mail-from (noreply@localhost). Never for mail to real customers."`
 	Registrars  string        `name:"registrars" placeholder:"FILE" help:"JSON file of registrar adapters: which party serves which TLDs and registrars, how to reach it (see README). Default: every request is a task for staff."`
 	keyFlags
 }
@@ -59,6 +60,9 @@ type flow struct {
 
 // buildFlow sets up the request flow on an open store.
 func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) (*flow, error) {
+	if err := f.customerSafe(); err != nil {
+		return nil, err
+	}
 	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
 		return nil, usagef("--mail-from %q is not an e-mail address", f.MailFrom)
 	}
@@ -102,7 +106,7 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		}
 	}
 	publicURL := f.PublicURL
-	if publicURL == "" {
+	if publicURL == "" { // only with --allow-local-links
 		publicURL = "http://127.0.0.1:8080"
 	}
 	timing := requests.DefaultTiming()

@@ -64,7 +64,7 @@ func serveOutput(t *testing.T, dbURL string, flags []string) *lockedBuffer {
 	code := 0
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database-url", dbURL}, flags...)
 	go func() {
-		code = run(ctx, args, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		code = run(ctx, args, testGetenv(nil), strings.NewReader(""), &out, &errOut)
 		close(stopped)
 	}()
 	t.Cleanup(func() { cancel(); <-stopped })

@@ -273,7 +273,7 @@ func serveLogged(t *testing.T, logs *logCapture, env map[string]string, args []s
 	stopped := make(chan struct{})
 	code := 0
 	go func() {
-		code = run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+		code = run(ctx, args, testGetenv(env), strings.NewReader(""), &out, &errOut)
 		close(stopped)
 	}()
 	var once sync.Once

@@ -20,6 +20,22 @@ const crashEnv = "AFSCHERM_TEST_CRASH_AT"
 
 const exitCrashed = 86
 
+// allowLocalLinksEnv is --allow-local-links, which the tests' helpers give
+// every command they run: the tests' servers are on loopback.
+const allowLocalLinksEnv = "AFSCHERM_ALLOW_LOCAL_LINKS"
+
+// testGetenv is environ as the tests run afscherm in-process: with
+// AFSCHERM_ALLOW_LOCAL_LINKS true unless environ sets it (to "" for the
+// refusals of customerSafe).
+func testGetenv(environ map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := environ[k]; ok || k != allowLocalLinksEnv {
+			return v
+		}
+		return "true"
+	}
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv(reexecEnv) == "1" {
 		if at := os.Getenv(crashEnv); at != "" {

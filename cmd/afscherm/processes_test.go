@@ -38,7 +38,8 @@ func startEnv(t *testing.T, env []string, args ...string) *process {
 	}
 	p := &process{out: &lockedBuffer{}}
 	p.cmd = exec.Command(exe, args...)
-	p.cmd.Env = append(append(os.Environ(), reexecEnv+"=1"), env...)
+	// On loopback, as every test: env may set it back to "" (the last wins).
+	p.cmd.Env = append(append(os.Environ(), reexecEnv+"=1", allowLocalLinksEnv+"=true"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

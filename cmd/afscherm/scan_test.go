@@ -170,7 +170,7 @@ func TestServeHealthAndShutdown(t *testing.T) {
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--database-url", url, "--addr", "127.0.0.1:0", "--trust-forwarded-for",
 			"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "127.0.0.1", "--max-connections", "16"}, flags...),
-			func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+			testGetenv(nil), strings.NewReader(""), &out, &errOut)
 	}()
 	addr := waitFor(t, &out, "listening on http://")
 	for _, path := range []string{"/healthz", "/readyz"} {

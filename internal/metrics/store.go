@@ -48,14 +48,18 @@ var (
 		"Jobs in the queue by kind and state; completed jobs are not counted.", []string{"kind", "state"}, nil)
 	jobWaitDesc = prometheus.NewDesc("afscherm_job_wait_seconds",
 		"How long the oldest available job of a kind has been waiting for a worker; absent when none waits.", []string{"kind"}, nil)
+	scanOldestDesc = prometheus.NewDesc("afscherm_scan_oldest_seconds",
+		"Seconds since the last scan of the active domain under a TLD (without the dot) scanned longest ago; "+
+			"a TLD with no domain scanned yet has no series.", []string{"tld"}, nil)
 	storeUpDesc = prometheus.NewDesc("afscherm_store_up",
 		"1 when the database answered every query of this scrape, 0 when it did not.", nil, nil)
 )
 
 // WatchStore adds the metrics read from the database at each scrape:
-// requests by state, domains by verdict, and the job queue. Call it in one
-// process only (afscherm serve): the numbers are the database's, not the
-// process's. Failures are logged to log, which may be nil.
+// requests by state, domains by verdict, the age of the oldest scan per
+// TLD, and the job queue. Call it in one process only (afscherm serve):
+// the numbers are the database's, not the process's. Failures are logged
+// to log, which may be nil.
 func (m *Metrics) WatchStore(st *store.Store, log *slog.Logger) error {
 	jobs, err := st.NewJobClient(&river.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -78,7 +82,7 @@ type storeCollector struct {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{requestsDesc, domainsDesc, jobsDesc, jobWaitDesc, storeUpDesc} {
+	for _, d := range []*prometheus.Desc{requestsDesc, domainsDesc, scanOldestDesc, jobsDesc, jobWaitDesc, storeUpDesc} {
 		ch <- d
 	}
 }
@@ -86,7 +90,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	errs := []error{c.collectRequests(ctx, ch), c.collectDomains(ctx, ch), c.collectJobs(ctx, ch)}
+	errs := []error{c.collectRequests(ctx, ch), c.collectDomains(ctx, ch), c.collectCoverage(ctx, ch), c.collectJobs(ctx, ch)}
 	up := 1.0
 	if err := errors.Join(errs...); err != nil {
 		up = 0
@@ -123,6 +127,21 @@ func (c *storeCollector) collectDomains(ctx context.Context, ch chan<- prometheu
 	for v, n := range counts {
 		if v != "" && !slices.Contains(model.Verdicts, v) {
 			ch <- prometheus.MustNewConstMetric(domainsDesc, prometheus.GaugeValue, float64(n), string(v))
+		}
+	}
+	return nil
+}
+
+// collectCoverage gives, per TLD, how long ago the active domain scanned
+// longest ago was last scanned, by the store's clock.
+func (c *storeCollector) collectCoverage(ctx context.Context, ch chan<- prometheus.Metric) error {
+	cov, err := c.st.Coverage(ctx, c.st.Now())
+	if err != nil {
+		return err
+	}
+	for _, t := range cov.ByTLD {
+		if !t.Oldest.IsZero() {
+			ch <- prometheus.MustNewConstMetric(scanOldestDesc, prometheus.GaugeValue, max(0, cov.At.Sub(t.Oldest).Seconds()), t.TLD)
 		}
 	}
 	return nil

@@ -32,6 +32,9 @@ type Digest struct {
 	// record, at their latest scan, is not the imported one: moved to
 	// another registrar, or imported wrongly. They get no request.
 	RegistrarMismatches []RegistrarMismatch `json:"registrar_mismatches"`
+	// Coverage is how recently the active domains were scanned, at the
+	// period's end; nil in digests stored before it was added.
+	Coverage *store.Coverage `json:"coverage,omitempty"`
 }
 
 // RegistrarMismatch is a domain whose live record names another registrar
@@ -125,6 +128,11 @@ func BuildDigestWith(ctx context.Context, st *store.Store, registrars RegistrarM
 	if d.RegistrarMismatches, err = registrarMismatches(ctx, st, registrars); err != nil {
 		return d, err
 	}
+	cov, err := st.Coverage(ctx, end)
+	if err != nil {
+		return d, err
+	}
+	d.Coverage = &cov
 	return d, nil
 }
 
@@ -242,6 +250,31 @@ func (d Digest) WriteText(w io.Writer, loc *time.Location) {
 		verdicts[name] = n
 	}
 	fmt.Fprintf(w, "All active domains now: %s\n", countsText(verdicts))
+	if d.Coverage != nil {
+		writeCoverage(w, *d.Coverage, loc)
+	}
+}
+
+// writeCoverage writes the Coverage section: how many active domains were
+// scanned lately, and the oldest last scan, overall and per TLD.
+func writeCoverage(w io.Writer, c store.Coverage, loc *time.Location) {
+	fmt.Fprintf(w, "\nCoverage: %d active domains, by their last scan\n", c.Active)
+	fmt.Fprintf(w, "  scanned in the last 24 hours: %d\n", c.Day)
+	fmt.Fprintf(w, "  scanned in the last 7 days:   %d\n", c.Week)
+	fmt.Fprintf(w, "  scanned in the last 30 days:  %d\n", c.Month)
+	fmt.Fprintf(w, "  never scanned:                %d\n", c.Never)
+	fmt.Fprintf(w, "  oldest scan:                  %s\n", oldestText(c.Oldest, c.At, loc))
+	for _, t := range c.ByTLD {
+		fmt.Fprintf(w, "    .%-10s %d domains, %d never scanned, oldest scan %s\n", t.TLD, t.Active, t.Never, oldestText(t.Oldest, c.At, loc))
+	}
+}
+
+// oldestText gives a last scan's time and age at now.
+func oldestText(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "none scanned"
+	}
+	return t.In(loc).Format("2006-01-02 15:04") + " (" + store.AgeText(now.Sub(t)) + " ago)"
 }
 
 func countsText(m map[string]int) string {

@@ -112,3 +112,102 @@ func TestDigestListsUndetermined(t *testing.T) {
 		}
 	})
 }
+
+// TestDigestCoverage: the digest counts the active domains by their last
+// scan at the period's end, gives the oldest last scan overall and per
+// TLD, writes them in its Coverage section, and keeps them when stored.
+// The clock moves between the scans; a repeated unchanged result counts as
+// the domain's latest scan.
+func TestDigestCoverage(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		now := time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC)
+		st := storetest.Open(t, url, func() time.Time { return now })
+		s := &Scanner{Store: st}
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			c := model.Customer{Number: "D1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
+				Country: "NL", Language: model.LanguageDutch}
+			if err := tx.InsertCustomer(ctx, &c); err != nil {
+				return err
+			}
+			for _, name := range []string{"oud.nl", "vers.nl", "week.be", "nooit.be"} {
+				if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scanned := func(name string) {
+			t.Helper()
+			r := model.ScanResult{Domain: name, Source: model.SourceRDAP, Server: "rdap.example", Status: model.ScanOK,
+				Classification: model.Classification{Domain: name, Verdict: model.VerdictRedacted}}
+			if err := s.record(ctx, &r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := now
+		scanned("oud.nl")  // 2026-10-01 02:00
+		scanned("vers.nl") // the same, repeated below
+		now = now.AddDate(0, 0, 20)
+		scanned("week.be") // 2026-10-21 02:00
+		now = now.AddDate(0, 0, 4)
+		scanned("vers.nl") // 2026-10-25 02:00, unchanged
+		now = now.Add(2 * time.Hour)
+
+		d, err := BuildDigest(ctx, st, start, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := d.Coverage
+		if c == nil || c.Active != 4 || c.Day != 1 || c.Week != 2 || c.Month != 3 || c.Never != 1 ||
+			!c.Oldest.Equal(start) || len(c.ByTLD) != 2 {
+			t.Fatalf("coverage %+v", c)
+		}
+		if be := c.ByTLD[0]; be.TLD != "be" || be.Never != 1 || !be.Oldest.Equal(time.Date(2026, 10, 21, 2, 0, 0, 0, time.UTC)) {
+			t.Errorf("coverage of .be: %+v", be)
+		}
+
+		var b strings.Builder
+		d.WriteText(&b, time.UTC)
+		text := b.String()
+		for _, line := range []string{
+			"\nCoverage: 4 active domains, by their last scan\n",
+			"  scanned in the last 24 hours: 1\n",
+			"  scanned in the last 7 days:   2\n",
+			"  scanned in the last 30 days:  3\n",
+			"  never scanned:                1\n",
+			"  oldest scan:                  2026-10-01 02:00 (24 days ago)\n",
+			"    .be         2 domains, 1 never scanned, oldest scan 2026-10-21 02:00 (4 days ago)\n",
+			"    .nl         2 domains, 0 never scanned, oldest scan 2026-10-01 02:00 (24 days ago)\n",
+		} {
+			if !strings.Contains(text, line) {
+				t.Errorf("the digest lacks %q:\n%s", line, text)
+			}
+		}
+
+		if _, err := ProduceDigest(ctx, st, nil); err != nil {
+			t.Fatal(err)
+		}
+		latest, err := st.LatestDigest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := ParseDigest(latest.Body)
+		if err != nil || parsed.Coverage == nil || parsed.Coverage.Week != 2 || !parsed.Coverage.Oldest.Equal(start) ||
+			len(parsed.Coverage.ByTLD) != 2 {
+			t.Errorf("stored digest: coverage %+v, %v", parsed.Coverage, err)
+		}
+		// A digest stored before coverage was added reads back without it.
+		if old, err := ParseDigest(`{"scans":{}}`); err != nil || old.Coverage != nil {
+			t.Errorf("old digest: %+v, %v", old.Coverage, err)
+		}
+		b.Reset()
+		(Digest{}).WriteText(&b, time.UTC)
+		if strings.Contains(b.String(), "Coverage") {
+			t.Errorf("an old digest shows coverage:\n%s", b.String())
+		}
+	})
+}

@@ -46,6 +46,7 @@ type queries struct {
 	PurgeRaw           string
 	CountRaw           string
 	DomainRegistrars   string
+	ScanCoverage       string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string

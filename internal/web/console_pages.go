@@ -54,6 +54,11 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		s.consoleError(w, r, err)
 		return
 	}
+	coverage, err := s.deps.Store.Coverage(ctx, now)
+	if err != nil {
+		s.consoleError(w, r, err)
+		return
+	}
 	type count struct {
 		Name  string
 		Count int
@@ -74,7 +79,39 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	s.renderConsole(w, r, http.StatusOK, "overview", map[string]any{"Title": "Overview", "Verdicts": vs, "States": rs,
 		"Charged": gross, "Charges": len(entries), "Month": monthStart.Format("January 2006"),
 		"Chart": exposedChart(days, from, now), "Exposed": verdicts[model.VerdictExposed],
-		"Undetermined": verdicts[model.VerdictUndetermined]})
+		"Undetermined": verdicts[model.VerdictUndetermined], "Coverage": coverageView(coverage)})
+}
+
+// coverageRow is one line of the overview's coverage card.
+type coverageRow struct {
+	Name, Value, Note string
+}
+
+// coverageView gives the overview's coverage card: the active domains
+// scanned in the last 24 hours, 7 and 30 days, those never scanned, and
+// the oldest last scan, overall and per TLD.
+func coverageView(c store.Coverage) map[string]any {
+	oldest := func(t time.Time) (string, string) {
+		if t.IsZero() {
+			return "none scanned", ""
+		}
+		return dateIn(t, "2006-01-02 15:04"), store.AgeText(c.At.Sub(t)) + " ago"
+	}
+	rows := []coverageRow{
+		{Name: "scanned in the last 24 hours", Value: strconv.Itoa(c.Day)},
+		{Name: "scanned in the last 7 days", Value: strconv.Itoa(c.Week)},
+		{Name: "scanned in the last 30 days", Value: strconv.Itoa(c.Month)},
+		{Name: "never scanned", Value: strconv.Itoa(c.Never)},
+	}
+	v, note := oldest(c.Oldest)
+	rows = append(rows, coverageRow{Name: "oldest scan", Value: v, Note: note})
+	var tlds []coverageRow
+	for _, t := range c.ByTLD {
+		v, note := oldest(t.Oldest)
+		tlds = append(tlds, coverageRow{Name: "." + t.TLD, Value: v,
+			Note: strings.TrimPrefix(fmt.Sprintf("%s, %d of %d never scanned", note, t.Never, t.Active), ", ")})
+	}
+	return map[string]any{"Active": c.Active, "Rows": rows, "TLDs": tlds}
 }
 
 // exposedChart draws the exposed domains per night as an SVG bar chart,

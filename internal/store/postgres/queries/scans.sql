@@ -71,3 +71,15 @@ JOIN customers c ON c.id = d.customer_id
 JOIN scan_results s ON s.id = d.last_scan_id
 WHERE d.removed_on IS NULL AND (s.registrar_name <> '' OR s.registrar_iana_id <> '')
 ORDER BY d.name;
+
+-- name: ScanCoverage
+-- Grouped by what follows the first dot, which is cheap; the store folds
+-- the groups into TLDs and totals.
+SELECT substr(name, strpos(name, '.') + 1) AS suffix, count(*),
+       count(*) FILTER (WHERE last_scanned_at >= $1),
+       count(*) FILTER (WHERE last_scanned_at >= $2),
+       count(*) FILTER (WHERE last_scanned_at >= $3),
+       count(*) FILTER (WHERE last_scanned_at IS NULL),
+       min(last_scanned_at)
+FROM domains WHERE removed_on IS NULL
+GROUP BY suffix;
