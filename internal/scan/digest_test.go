@@ -22,22 +22,7 @@ func TestDigestListsUndetermined(t *testing.T) {
 		now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 		st := storetest.Open(t, url, func() time.Time { return now })
 		s := &Scanner{Store: st}
-		err := st.InTx(ctx, func(tx *store.Tx) error {
-			c := model.Customer{Number: "D1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
-				Country: "NL", Language: model.LanguageDutch}
-			if err := tx.InsertCustomer(ctx, &c); err != nil {
-				return err
-			}
-			for _, name := range []string{"eerst.nl", "blootgesteld.nl", "afgeschermd.nl", "al-langer.nl"} {
-				if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		digestDomains(t, st, "eerst.nl", "blootgesteld.nl", "afgeschermd.nl", "al-langer.nl")
 		scanned := func(name string, v model.Verdict) {
 			t.Helper()
 			r := model.ScanResult{Domain: name, Source: model.SourceWHOIS, Server: "whois.example", Status: model.ScanOK,
@@ -124,22 +109,7 @@ func TestDigestCoverage(t *testing.T) {
 		now := time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC)
 		st := storetest.Open(t, url, func() time.Time { return now })
 		s := &Scanner{Store: st}
-		err := st.InTx(ctx, func(tx *store.Tx) error {
-			c := model.Customer{Number: "D1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
-				Country: "NL", Language: model.LanguageDutch}
-			if err := tx.InsertCustomer(ctx, &c); err != nil {
-				return err
-			}
-			for _, name := range []string{"oud.nl", "vers.nl", "week.be", "nooit.be"} {
-				if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		digestDomains(t, st, "oud.nl", "vers.nl", "week.be", "nooit.be")
 		scanned := func(name string) {
 			t.Helper()
 			r := model.ScanResult{Domain: name, Source: model.SourceRDAP, Server: "rdap.example", Status: model.ScanOK,
@@ -210,4 +180,26 @@ func TestDigestCoverage(t *testing.T) {
 			t.Errorf("an old digest shows coverage:\n%s", b.String())
 		}
 	})
+}
+
+// digestDomains imports one customer with the given domains.
+func digestDomains(t *testing.T, st *store.Store, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		c := model.Customer{Number: "D1", Name: "Jan de Vries", Kind: model.CustomerPerson, Email: "jan@example.nl",
+			Country: "NL", Language: model.LanguageDutch}
+		if err := tx.InsertCustomer(ctx, &c); err != nil {
+			return err
+		}
+		for _, name := range names {
+			if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: c.ID, Registrar: "sidn", AddedOn: model.NewDate(2026, 1, 1)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

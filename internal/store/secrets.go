@@ -89,13 +89,18 @@ func (s *Store) StaffTokenByHash(ctx context.Context, hash string) (StaffToken, 
 	if errors.Is(err, ErrNoRows) {
 		return StaffToken{}, model.Errorf(model.KindUnauthorised, "unknown, revoked or expired token")
 	}
-	if err != nil {
-		return t, err
+	return t, err
+}
+
+// TouchStaffToken records a token's use, at most once per StaffTokenTouch
+// (a write per request would be too many).
+func (s *Store) TouchStaffToken(ctx context.Context, t StaffToken) error {
+	now := s.now()
+	if now.Sub(t.LastUsedAt) < StaffTokenTouch {
+		return nil
 	}
-	if now.Sub(t.LastUsedAt) >= StaffTokenTouch {
-		_, _ = s.drv.Exec(ctx, s.sql.TouchStaffToken, t.ID, now, now.Add(-StaffTokenTouch))
-	}
-	return t, nil
+	_, err := s.drv.Exec(ctx, s.sql.TouchStaffToken, t.ID, now, now.Add(-StaffTokenTouch))
+	return err
 }
 
 func scanStaffToken(row Row) (StaffToken, error) {

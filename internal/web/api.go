@@ -35,7 +35,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			writeError(w, model.Errorf(model.KindUnauthorised, "a staff token is required (Authorization: Bearer TOKEN)"))
 			return
 		}
-		t, err := s.deps.Store.StaffTokenByHash(r.Context(), StaffTokenHash(strings.TrimSpace(token)))
+		t, err := s.staffToken(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="afscherm", error="invalid_token"`)
 			writeError(w, model.Errorf(model.KindUnauthorised, "unknown, revoked or expired staff token"))
@@ -44,6 +44,19 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), actorKey{}, model.Actor{Kind: model.ActorStaff, ID: t.Name})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// staffToken finds the working staff token a request carries and records
+// its use; a failure to record it is logged, not a refusal.
+func (s *Server) staffToken(ctx context.Context, token string) (store.StaffToken, error) {
+	t, err := s.deps.Store.StaffTokenByHash(ctx, StaffTokenHash(strings.TrimSpace(token)))
+	if err != nil {
+		return t, err
+	}
+	if err := s.deps.Store.TouchStaffToken(ctx, t); err != nil {
+		s.deps.Log.Warn("staff token's last use not recorded", "token", t.ID, "error", err)
+	}
+	return t, nil
 }
 
 func actorOf(r *http.Request) model.Actor {

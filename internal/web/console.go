@@ -118,7 +118,7 @@ func (s *Server) requireConsole(next http.Handler, forms bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var v viewer
 		if token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			t, err := s.deps.Store.StaffTokenByHash(r.Context(), StaffTokenHash(strings.TrimSpace(token)))
+			t, err := s.staffToken(r.Context(), token)
 			if err != nil {
 				s.consoleProblem(w, r, http.StatusUnauthorized, "Unknown, revoked or expired staff token.")
 				return
@@ -223,7 +223,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.deps.Store.StaffUser(ctx, name)
 	if err != nil && !model.IsKind(err, model.KindNotFound) {
-		_ = s.deps.Store.ForgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
+		s.forgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
 		s.consoleError(w, r, err)
 		return
 	}
@@ -233,7 +233,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, renewed, err := s.deps.Passwords.Check(ctx, encoded, password)
 	if err != nil {
-		_ = s.deps.Store.ForgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
+		s.forgiveSignIn(context.WithoutCancel(ctx), attempt) // nothing was checked
 		if errors.Is(err, staffauth.ErrBusy) {
 			s.deps.Log.Warn("sign-in refused: too many at once", "name_hash", nameHash)
 			w.Header().Set("Retry-After", "5")
@@ -271,8 +271,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.consoleError(w, r, err)
 		return
 	}
-	_ = s.deps.Store.ForgiveSignIn(ctx, attempt)
-	_ = s.deps.Store.ClearSignInFailures(ctx, nameKey, since)
+	s.forgiveSignIn(ctx, attempt)
+	if err := s.deps.Store.ClearSignInFailures(ctx, nameKey, since); err != nil {
+		s.deps.Log.Warn("failed sign-ins not cleared after a right password", "name_hash", nameHash, "error", err)
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/staff", HttpOnly: true,
 		Secure: s.secureCookies(r), SameSite: http.SameSiteStrictMode, MaxAge: int(ttl / time.Second)})
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -365,3 +367,12 @@ func dateIn(t time.Time, layout string) string {
 }
 
 var consolePages = template.Must(template.New("").Funcs(consoleFuncs).ParseFS(templateFiles, "templates/console/*.html"))
+
+// forgiveSignIn takes back an attempt that was counted before its password
+// was checked; a failure leaves one attempt too many counted, which is
+// logged (never the name).
+func (s *Server) forgiveSignIn(ctx context.Context, attempt store.SignInAttempt) {
+	if err := s.deps.Store.ForgiveSignIn(ctx, attempt); err != nil {
+		s.deps.Log.Warn("sign-in attempt not taken back", "error", err)
+	}
+}
