@@ -40,7 +40,7 @@ type cli struct {
 	Demo      demoCmd      `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
 	Serve     serveCmd     `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
 	Worker    workerCmd    `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
-	Scan      scanCmd      `cmd:"" help:"Scan domains now and print what is visible."`
+	Scan      scanGroup    `cmd:"" help:"Scan domains now and print what is visible; 'scan plan' shows or queues the nightly plan."`
 	Digest    digestCmd    `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`
 	Request   requestCmd   `cmd:"" help:"Queue, list, show, cancel and send privacy requests."`
 	Consent   consentCmd   `cmd:"" help:"Show the evidence of a customer's decision."`

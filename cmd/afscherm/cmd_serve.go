@@ -130,7 +130,7 @@ func runServer(e *env, setup serverSetup) error {
 		return err
 	}
 	client, err := jobs.NewClient(jobs.Deps{ID: part.ID, Store: st, Scanner: scanner, Requests: fl.requests, Outbox: fl.outbox, MailDir: fl.mailDir,
-		Log: e.log, RiverLog: e.jobLog, Settings: settings})
+		Log: e.log, RiverLog: e.jobLog, Settings: settings, Rates: limiter.Configured})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,12 +86,50 @@ func (f lookupFlags) scanner(st *store.Store, e *env, maxWait time.Duration, m *
 // scheduleFlags set the periodic jobs; they must be the same in every
 // process, since any may be the one that schedules.
 type scheduleFlags struct {
-	NightlyAt     string        `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
+	nightFlags
 	DigestAt      string        `name:"digest-at" default:"07:00" placeholder:"HH:MM" help:"When the staff digest is produced, Europe/Amsterdam time."`
 	ScanWorkers   int           `name:"scan-workers" default:"50" help:"Scans this process runs at once."`
 	Heartbeat     time.Duration `name:"heartbeat" default:"10s" hidden:"" help:"How often this process tells the others it is alive."`
 	DraftRequests bool          `name:"draft-requests" help:"With the digest, draft a request for every newly exposed domain, for staff to send."`
 	retentionFlags
+}
+
+// nightFlags set the nightly scan's window and how often every domain is
+// to be scanned; the plan's budget follows from them.
+type nightFlags struct {
+	NightlyAt    string `name:"nightly-at" default:"02:00" placeholder:"HH:MM" help:"When the nightly scan starts, Europe/Amsterdam time."`
+	NightlyUntil string `name:"nightly-until" default:"07:00" placeholder:"HH:MM" help:"When the nightly scan's window ends: each server's budget is its rate over the window; scans not begun by then wait for the next night (verification scans excepted)."`
+	ScanEvery    string `name:"scan-every" default:"7d" placeholder:"DAYS|DURATION" help:"Scan every domain at least this often where the budget allows (e.g. 7d); staff are warned about servers whose budget does not."`
+}
+
+// apply sets the window and the round of s from the flags.
+func (f nightFlags) apply(s *jobs.Settings) error {
+	var err error
+	if s.NightlyAt, err = jobs.ParseTimeOfDay(f.NightlyAt); err != nil {
+		return usagef("--nightly-at: %v", err)
+	}
+	if s.NightlyUntil, err = jobs.ParseTimeOfDay(f.NightlyUntil); err != nil {
+		return usagef("--nightly-until: %v", err)
+	}
+	if s.NightlyUntil == s.NightlyAt {
+		return usagef("--nightly-until must differ from --nightly-at")
+	}
+	if s.ScanEvery, err = parseSpan(f.ScanEvery); err != nil || s.ScanEvery < 24*time.Hour {
+		return usagef("--scan-every %q: give a number of days such as 7d, at least 1d", f.ScanEvery)
+	}
+	return nil
+}
+
+// parseSpan reads a number of days (7d) or a Go duration (36h).
+func parseSpan(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 3660 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // retentionFlags change the retention policy's terms.
@@ -108,10 +147,10 @@ func (f retentionFlags) policy() (privacy.Policy, error) {
 
 func (f scheduleFlags) settings() (jobs.Settings, error) {
 	s := jobs.DefaultSettings(amsterdam)
-	var err error
-	if s.NightlyAt, err = jobs.ParseTimeOfDay(f.NightlyAt); err != nil {
-		return s, usagef("--nightly-at: %v", err)
+	if err := f.apply(&s); err != nil {
+		return s, err
 	}
+	var err error
 	if s.DigestAt, err = jobs.ParseTimeOfDay(f.DigestAt); err != nil {
 		return s, usagef("--digest-at: %v", err)
 	}
@@ -126,6 +165,6 @@ func (f scheduleFlags) settings() (jobs.Settings, error) {
 }
 
 func describeSchedule(s jobs.Settings) string {
-	return fmt.Sprintf("nightly scan %s, digest %s, retention %s (Europe/Amsterdam); raw responses kept %s", s.NightlyAt, s.DigestAt,
+	return fmt.Sprintf("nightly scan %s to %s, digest %s, retention %s (Europe/Amsterdam); raw responses kept %s", s.NightlyAt, s.NightlyUntil, s.DigestAt,
 		s.PurgeAt, s.Retention.Term(privacy.RawResponses).Human())
 }

@@ -30,8 +30,14 @@ const (
 
 // Settings are what the jobs need to know, the same in every process.
 type Settings struct {
-	Location    *time.Location // of the schedule below
-	NightlyAt   TimeOfDay      // when the nightly scan starts
+	Location  *time.Location // of the schedule below
+	NightlyAt TimeOfDay      // when the nightly scan starts
+	// NightlyUntil ends the night's window: scans planned for the night
+	// and not begun by then wait for the next night.
+	NightlyUntil TimeOfDay
+	// ScanEvery is how long a domain may go unscanned before staff are
+	// told that its server's budget does not reach it.
+	ScanEvery   time.Duration
 	DigestAt    TimeOfDay      // when the staff digest is produced
 	PurgeAt     TimeOfDay      // when the retention policy is applied
 	RemindAt    TimeOfDay      // when customers whose approval link expires soon are reminded
@@ -49,11 +55,18 @@ type Settings struct {
 	StoragePause time.Duration
 }
 
-// DefaultSettings are the defaults: the nightly scan at 02:00, the digest
+// Night is the nightly scan's window.
+func (s Settings) Night() scan.Night {
+	return scan.Night{StartHour: s.NightlyAt.Hour, StartMinute: s.NightlyAt.Minute, EndHour: s.NightlyUntil.Hour,
+		EndMinute: s.NightlyUntil.Minute, Location: s.Location}
+}
+
+// DefaultSettings are the defaults: the nightly scan from 02:00 to 07:00,
+// every domain at least once a week where the budget allows, the digest
 // at 07:00 and the purge at 04:00 in Amsterdam; raw responses for 30 days.
 func DefaultSettings(loc *time.Location) Settings {
 	return Settings{
-		Location: loc, NightlyAt: TimeOfDay{2, 0}, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0}, RemindAt: TimeOfDay{10, 0},
+		Location: loc, NightlyAt: TimeOfDay{2, 0}, NightlyUntil: TimeOfDay{7, 0}, ScanEvery: 7 * 24 * time.Hour, DigestAt: TimeOfDay{7, 0}, PurgeAt: TimeOfDay{4, 0}, RemindAt: TimeOfDay{10, 0},
 		Retention: privacy.Default(), ScanWorkers: 50, MaxLookupWait: 5 * time.Second,
 		StoragePause: time.Minute,
 	}
@@ -63,9 +76,12 @@ func DefaultSettings(loc *time.Location) Settings {
 type Deps struct {
 	// ID names this process's job client among all that share the queue;
 	// River makes one up when empty.
-	ID       string
-	Store    *store.Store
-	Scanner  *scan.Scanner
+	ID      string
+	Store   *store.Store
+	Scanner *scan.Scanner
+	// Rates gives a server's configured requests per second, shared by
+	// all processes, for the nightly plan's budget; nil: the default rate.
+	Rates    func(server string) float64
 	Requests *requests.Service // nil: no request jobs in this client
 	Outbox   *mail.Outbox      // nil: no mail jobs in this client
 	// MailDir is the outbox's folder of .eml files, which retention

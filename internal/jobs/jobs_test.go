@@ -86,7 +86,7 @@ func (f *fixture) newDepsTimeout(t *testing.T, timeout time.Duration) jobs.Deps 
 	wcfg := f.world.WHOISConfig()
 	wcfg.Limiter, wcfg.MaxWait, wcfg.Timeout = f.limiter, settings.MaxLookupWait, timeout
 	log := slog.New(slog.DiscardHandler)
-	return jobs.Deps{Store: f.st, Log: log, Settings: settings,
+	return jobs.Deps{Store: f.st, Log: log, Settings: settings, Rates: f.limiter.Configured,
 		Scanner: &scan.Scanner{Store: f.st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: log}}
 }
 
@@ -146,10 +146,15 @@ func TestNightlyScanWorksEveryDomain(t *testing.T) {
 		if counts[""] != 0 || counts[model.VerdictExposed] == 0 {
 			t.Errorf("verdicts after the night: %v", counts)
 		}
-		// The same night again plans nothing new.
-		n, err := jobs.EnqueueScans(ctx, st, "2026-11-25", store.DomainFilter{ActiveOnly: true})
-		if err != nil || n != 0 {
-			t.Errorf("second plan for the same day: %d, %v", n, err)
+		// The same night again plans nothing new: every domain was just
+		// scanned.
+		plan, err := jobs.MakePlan(ctx, f.deps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", plan)
+		if err != nil || n != 0 || len(plan.Domains) != 0 {
+			t.Errorf("second plan for the same day: %d planned, %d queued, %v", len(plan.Domains), n, err)
 		}
 	})
 }

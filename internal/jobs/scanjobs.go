@@ -3,30 +3,42 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/privacy"
+	"github.com/afscherm/afscherm/internal/ratelimit"
 	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 )
 
-// ScanDomainArgs scans one domain; one job per domain per day.
+// ScanDomainArgs scans one domain. A domain has at most one scan queued or
+// running: the queue refuses a second (unique by domain in the waiting
+// states), so an unfinished night never piles up behind the next.
 type ScanDomainArgs struct {
-	Domain string `json:"domain"`
-	Day    string `json:"day"` // YYYY-MM-DD in the schedule's time zone
+	Domain string `json:"domain" river:"unique"`
+	Day    string `json:"day"` // the night that planned it, YYYY-MM-DD in the schedule's time zone
+	// Until ends the night that planned the scan; not begun by then, it
+	// waits for the next night's window. Zero: no window (staff asked).
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Kind names the job kind.
 func (ScanDomainArgs) Kind() string { return "scan_domain" }
 
-// InsertOpts puts scans on their own queue, unique per domain and day.
+// waitingStates are the states in which a scan counts as waiting.
+var waitingStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending,
+	rivertype.JobStateRetryable, rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// InsertOpts puts scans on their own queue, one waiting per domain.
 func (ScanDomainArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueScan, MaxAttempts: 6, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueScan, MaxAttempts: 6, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingStates}}
 }
 
 type scanWorker struct {
@@ -38,6 +50,15 @@ type scanWorker struct {
 func (w *scanWorker) Timeout(*river.Job[ScanDomainArgs]) time.Duration { return 3 * time.Minute }
 
 func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) error {
+	if until := job.Args.Until; !until.IsZero() {
+		// A scan the night did not reach waits for the next night, unless
+		// that has begun: then it is paid from tonight's budget.
+		night, now := w.d.Settings.Night(), time.Now()
+		if now.After(until) && !night.Inside(now) {
+			wait := night.Tonight(now).Start.Sub(now)
+			return river.JobSnooze(wait + time.Duration(rand.Int64N(int64(time.Minute))))
+		}
+	}
 	if wait := w.gate.enter(time.Now()); wait > 0 {
 		return river.JobSnooze(wait + time.Duration(rand.Int64N(int64(wait/4)+1)))
 	}
@@ -80,9 +101,12 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanDomainArgs]) e
 	return err // River retries with backoff
 }
 
-// NightlyScanArgs plans the scans of every active domain for one day.
+// NightlyScanArgs plans one night's scans.
 type NightlyScanArgs struct {
 	Day string `json:"day"`
+	// Now plans a night that starts at once and lasts as long as the
+	// nightly window, instead of the window of the schedule.
+	Now bool `json:"now,omitempty"`
 }
 
 // Kind names the job kind.
@@ -102,29 +126,75 @@ type nightlyWorker struct {
 const batchSize = 500
 
 func (w *nightlyWorker) Work(ctx context.Context, job *river.Job[NightlyScanArgs]) error {
-	n, err := EnqueueScans(ctx, w.d.Store, job.Args.Day, store.DomainFilter{ActiveOnly: true})
+	plan, err := MakePlan(ctx, w.d, job.Args.Now)
 	if err != nil {
 		return err
 	}
-	w.d.Log.Info("nightly scan planned", "day", job.Args.Day, "domains", n)
+	n, err := EnqueuePlan(ctx, w.d.Store, job.Args.Day, plan)
+	if err != nil {
+		return err
+	}
+	WarnPlan(w.d.Log, plan)
+	w.d.Log.Info("nightly scan planned", "day", job.Args.Day, "domains", n, "until", plan.WindowEnd)
 	return nil
 }
 
-// EnqueueScans inserts a scan job for each domain the filter selects, TLDs
-// taking turns, in batches; with an audit event per batch. A domain
-// already planned for the day is not planned twice.
-func EnqueueScans(ctx context.Context, st *store.Store, day string, f store.DomainFilter) (int, error) {
-	domains, err := st.Domains(ctx, f)
-	if err != nil {
-		return 0, err
+// MakePlan plans the night the store's clock is in, or the next one; with
+// now, a night that starts at once.
+func MakePlan(ctx context.Context, d Deps, now bool) (scan.Plan, error) {
+	at := d.Store.Now()
+	night := d.Settings.Night()
+	w := night.Tonight(at)
+	if now {
+		w = scan.Window{Start: at, End: at.Add(night.Length())}
 	}
-	domains = scan.Interleave(domains)
+	cands, err := d.Store.PlanCandidates(ctx)
+	if err != nil {
+		return scan.Plan{}, err
+	}
+	rates := d.Rates
+	if rates == nil {
+		rates = func(string) float64 { return ratelimit.DefaultRate }
+	}
+	var bootstrapErr error
+	p := scan.Planner{Rate: rates, Server: func(name string) string {
+		srv, err := d.Scanner.ServerOf(ctx, name)
+		if err != nil && bootstrapErr == nil {
+			bootstrapErr = err
+		}
+		return srv
+	}}
+	plan := p.Make(at, w, d.Settings.ScanEvery, cands)
+	if bootstrapErr != nil {
+		// Without the bootstrap, RDAP TLDs would be planned by their WHOIS
+		// servers' budgets: better no plan than a wrong one.
+		return scan.Plan{}, fmt.Errorf("plan scans: the RDAP bootstrap: %w", bootstrapErr)
+	}
+	return plan, nil
+}
+
+// WarnPlan logs each server whose budget does not scan its domains within
+// --scan-every.
+func WarnPlan(log *slog.Logger, plan scan.Plan) {
+	if log == nil {
+		return
+	}
+	for _, s := range plan.Warnings() {
+		log.Warn("scan budget does not reach every domain within --scan-every", "server", s.Server, "domains", s.Domains,
+			"budget", s.Budget, "round_nights", s.Round.Nights, "overdue", s.Overdue, "scan_every", plan.ScanEvery)
+	}
+}
+
+// EnqueuePlan queues the plan's scans in batches, with an audit event per
+// batch, and keeps the plan as the latest. A domain whose scan is already
+// waiting is not queued twice.
+func EnqueuePlan(ctx context.Context, st *store.Store, day string, plan scan.Plan) (int, error) {
 	total := 0
-	for start := 0; start < len(domains); start += batchSize {
-		batch := domains[start:min(start+batchSize, len(domains))]
+	for start := 0; start < len(plan.Domains); start += batchSize {
+		batch := plan.Domains[start:min(start+batchSize, len(plan.Domains))]
 		params := make([]river.InsertManyParams, len(batch))
 		for i, d := range batch {
-			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day}}
+			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}}
 		}
 		err := st.InTx(ctx, func(tx *store.Tx) error {
 			res, err := tx.Enqueue(ctx, params...)
@@ -146,7 +216,8 @@ func EnqueueScans(ctx context.Context, st *store.Store, day string, f store.Doma
 			return total, fmt.Errorf("plan scans for %s: %w", day, err)
 		}
 	}
-	return total, nil
+	err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan.PlanRecord) })
+	return total, err
 }
 
 // DigestArgs produces the staff digest.

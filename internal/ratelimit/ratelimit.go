@@ -239,3 +239,7 @@ func (l *Limiter) Rate(hostName string) float64 {
 	defer l.mu.Unlock()
 	return float64(l.host(hostName).lim.Limit())
 }
+
+// Configured is a host's configured rate in requests per second: the rate
+// all processes share, before this process's share or a penalty.
+func (l *Limiter) Configured(hostName string) float64 { return l.limits.Rate(hostName) }

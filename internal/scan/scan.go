@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strings"
 	"time"
 
@@ -271,4 +272,22 @@ func Cause(err error) error {
 			return err
 		}
 	}
+}
+
+// ServerOf names the server that answers domain's first lookup: the host of
+// its registry's RDAP service, else its WHOIS server; "" when neither is
+// known. An error means the RDAP bootstrap could not be read.
+func (s *Scanner) ServerOf(ctx context.Context, domain string) (string, error) {
+	host, err := s.RDAP.Server(ctx, domain)
+	if host != "" || err != nil {
+		return host, err
+	}
+	if s.WHOIS == nil {
+		return "", nil
+	}
+	server := s.WHOIS.Server(domain)
+	if h, _, err := net.SplitHostPort(server); err == nil {
+		server = h
+	}
+	return strings.ToLower(server), nil
 }

@@ -47,6 +47,10 @@ type queries struct {
 	CountRaw           string
 	DomainRegistrars   string
 	ScanCoverage       string
+	PlanCandidates     string
+	WaitingScans       string
+	SaveScanPlan       string
+	LatestScanPlan     string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string

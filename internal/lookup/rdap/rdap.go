@@ -319,3 +319,14 @@ func (b *cappedBody) Close() error {
 	b.once.Do(b.closed)
 	return b.body.Close()
 }
+
+// Server is the host of the RDAP service the bootstrap names first for
+// domain's TLD; "" when the TLD has none. An error means the bootstrap
+// could not be read.
+func (c *Client) Server(ctx context.Context, domain string) (string, error) {
+	servers, err := c.bootstrap.Servers(ctx, domain)
+	if err != nil || len(servers) == 0 {
+		return "", err
+	}
+	return strings.ToLower(servers[0].Hostname()), nil
+}

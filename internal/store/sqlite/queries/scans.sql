@@ -83,3 +83,33 @@ SELECT substr(name, instr(name, '.') + 1) AS suffix, count(*),
        min(last_scanned_at)
 FROM domains WHERE removed_on IS NULL
 GROUP BY suffix;
+
+-- name: PlanCandidates
+-- Every active domain with its last scan, the import's last change, whether
+-- its last scan saw a new registrar of record (first sighting), and whether
+-- a request waits for completion or verification.
+SELECT d.id, d.name, d.last_scanned_at, s.status, d.last_verdict, d.updated_at,
+       coalesce(s.seen_count = 1 AND (s.registrar_name <> '' OR s.registrar_iana_id <> '') AND EXISTS (
+           SELECT 1 FROM scan_results p
+           WHERE p.id = (SELECT max(id) FROM scan_results WHERE domain_id = d.id AND id < s.id)
+             AND (p.registrar_name <> '' OR p.registrar_iana_id <> '')
+             AND (p.registrar_name <> s.registrar_name OR p.registrar_iana_id <> s.registrar_iana_id)), 0),
+       f.domain_id IS NOT NULL
+FROM domains d
+LEFT JOIN scan_results s ON s.id = d.last_scan_id
+LEFT JOIN (SELECT DISTINCT domain_id FROM privacy_requests WHERE state IN ('submitted', 'completed')) f ON f.domain_id = d.id
+WHERE d.removed_on IS NULL
+ORDER BY d.id;
+
+-- name: WaitingScans
+SELECT json_extract(args, '$.domain') FROM river_job
+WHERE kind = 'scan_domain' AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled');
+
+-- name: SaveScanPlan
+INSERT INTO scan_plan (id, planned_at, window_start, window_end, scan_every, servers)
+VALUES (1, ?1, ?2, ?3, ?4, ?5)
+ON CONFLICT (id) DO UPDATE SET planned_at = excluded.planned_at, window_start = excluded.window_start,
+    window_end = excluded.window_end, scan_every = excluded.scan_every, servers = excluded.servers;
+
+-- name: LatestScanPlan
+SELECT planned_at, window_start, window_end, scan_every, servers FROM scan_plan WHERE id = 1;

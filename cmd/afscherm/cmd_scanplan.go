@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/jobs"
+	"github.com/afscherm/afscherm/internal/scan"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// scanGroup is `afscherm scan`: scanning now (the default) or the nightly
+// plan.
+type scanGroup struct {
+	Now  scanCmd     `cmd:"" default:"withargs" help:"Scan domains now and print what is visible (the default: 'afscherm scan --all' is 'afscherm scan now --all')."`
+	Plan scanPlanCmd `cmd:"" help:"Show tonight's plan: per server the domains it serves, tonight's budget and the nights a full round takes; --now queues it at once."`
+}
+
+type scanPlanCmd struct {
+	JSON bool `name:"json" help:"Print the plan as JSON."`
+	Now  bool `name:"now" help:"Queue a night's plan at once, for a window as long as the nightly one starting now; 'afscherm serve' or 'worker' carry it out."`
+	nightFlags
+	lookupFlags
+}
+
+// planJSON is the plan as --json prints it.
+type planJSON struct {
+	store.PlanRecord
+	ScanEvery string   `json:"scan_every"`
+	Queued    *int     `json:"queued,omitempty"`
+	Warnings  []string `json:"warnings"`
+}
+
+func (c scanPlanCmd) Run(e *env) error {
+	settings := jobs.DefaultSettings(amsterdam)
+	if err := c.nightFlags.apply(&settings); err != nil {
+		return err
+	}
+	st, err := e.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	scanner, limiter, err := c.lookupFlags.scanner(st, e, 0, nil)
+	if err != nil {
+		return err
+	}
+	d := jobs.Deps{Store: st, Scanner: scanner, Rates: limiter.Configured, Settings: settings, Log: e.log}
+	plan, err := jobs.MakePlan(e.ctx, d, c.Now)
+	if err != nil {
+		return err
+	}
+	var queued *int
+	if c.Now {
+		day := plan.WindowStart.In(amsterdam).Format(time.DateOnly)
+		n, err := jobs.EnqueuePlan(e.ctx, st, day, plan)
+		if err != nil {
+			return err
+		}
+		queued = &n
+		jobs.WarnPlan(e.log, plan)
+	}
+	if c.JSON {
+		out := planJSON{PlanRecord: plan.PlanRecord, ScanEvery: store.AgeText(plan.ScanEvery), Queued: queued, Warnings: []string{}}
+		for _, s := range plan.Warnings() {
+			out.Warnings = append(out.Warnings, planWarning(s, plan.ScanEvery))
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	writePlan(e.stdout, plan.PlanRecord)
+	if queued != nil {
+		fmt.Fprintf(e.stdout, "\nQueued %d scans (%d already waiting).\n", *queued, waiting(plan.PlanRecord))
+	}
+	return nil
+}
+
+func waiting(p store.PlanRecord) int {
+	n := 0
+	for _, s := range p.Servers {
+		n += s.Waiting
+	}
+	return n
+}
+
+// writePlan prints a plan for staff: one line per server, then warnings.
+func writePlan(w io.Writer, p store.PlanRecord) {
+	fmt.Fprintf(w, "Night %s to %s (Europe/Amsterdam)", p.WindowStart.In(amsterdam).Format("2006-01-02 15:04"),
+		p.WindowEnd.In(amsterdam).Format("15:04"))
+	if p.PlannedAt.After(p.WindowStart) {
+		fmt.Fprintf(w, ", %s of it left", store.AgeText(p.WindowEnd.Sub(p.PlannedAt)))
+	}
+	fmt.Fprintf(w, "; every domain at least every %s where the budget allows.\n", store.AgeText(p.ScanEvery))
+	fmt.Fprintln(w, "Budget: the lookups each server's rate allows tonight (per night: in a whole window), less a tenth for retries and verification.")
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "server\trate/s\tdomains\tper night\ttonight\twaiting\tplanned\tnever\tfollowing\tverdict\tchanged\tround\tdue\toverdue\tround nights\t")
+	for _, s := range p.Servers {
+		nights := fmt.Sprint(s.Round.Nights)
+		if s.Round.Never {
+			nights = "never"
+		}
+		fmt.Fprintf(tw, "%s\t%g\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", s.Server, s.Rate, s.Domains, s.NightBudget, s.Budget, s.Waiting,
+			s.Planned, s.ByNeed[scan.NeedNeverScanned.String()], s.ByNeed[scan.NeedFollowing.String()], s.ByNeed[scan.NeedVerdict.String()],
+			s.ByNeed[scan.NeedChanged.String()], s.ByNeed[scan.NeedRound.String()], s.Due, s.Overdue, nights)
+	}
+	tw.Flush()
+	if len(p.Warnings()) > 0 {
+		fmt.Fprintln(w)
+	}
+	for _, s := range p.Warnings() {
+		fmt.Fprintf(w, "warning: %s\n", planWarning(s, p.ScanEvery))
+	}
+}
+
+// planWarning says why a server cannot keep up, and what helps.
+func planWarning(s store.ServerPlan, every time.Duration) string {
+	var why []string
+	if s.Round.Never {
+		why = append(why, "its budget allows no lookup in the window")
+	} else if time.Duration(s.Round.Nights)*24*time.Hour > every {
+		why = append(why, fmt.Sprintf("a full round of its %d domains takes %d nights at %d lookups a night", s.Domains, s.Round.Nights, s.NightBudget))
+	}
+	if s.Overdue > 0 {
+		why = append(why, fmt.Sprintf("%d domains not scanned in %s do not fit tonight", s.Overdue, store.AgeText(every)))
+	}
+	return fmt.Sprintf("%s cannot scan every domain every %s: %s; raise its --rate-limit if the registry allows, or widen --nightly-at/--nightly-until",
+		s.Server, store.AgeText(every), strings.Join(why, "; "))
+}

@@ -1,0 +1,260 @@
+package scan
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/store"
+)
+
+// Need says why a domain is scanned tonight; the smaller, the more needed.
+type Need int
+
+// The needs, most pressing first.
+const (
+	NeedNeverScanned Need = iota // imported, never looked at
+	NeedFollowing                // a request waits for the party to complete it, or for its verification
+	NeedVerdict                  // last seen exposed or undetermined, or its last scan failed
+	NeedChanged                  // the import or the registry changed its registrar or status since
+	NeedRound                    // its turn in the round, the longest unscanned first
+	needs
+)
+
+var needNames = [needs]string{"never_scanned", "following", "verdict", "changed", "round"}
+
+func (n Need) String() string {
+	if n < 0 || n >= needs {
+		return fmt.Sprintf("need(%d)", int(n))
+	}
+	return needNames[n]
+}
+
+// Needs lists the needs in order, for reports.
+func Needs() []Need {
+	out := make([]Need, needs)
+	for i := range out {
+		out[i] = Need(i)
+	}
+	return out
+}
+
+// Window is the time a night's scans have: from the nightly start to its
+// end (--nightly-at to --nightly-until).
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Night is a daily scanning window in a time zone, such as 02:00 to 07:00
+// in Amsterdam; an end at or before the start ends the next day.
+type Night struct {
+	StartHour, StartMinute int
+	EndHour, EndMinute     int
+	Location               *time.Location
+}
+
+// window returns the window that starts on t's calendar day.
+func (n Night) window(t time.Time) Window {
+	t = t.In(n.Location)
+	start := time.Date(t.Year(), t.Month(), t.Day(), n.StartHour, n.StartMinute, 0, 0, n.Location)
+	end := time.Date(t.Year(), t.Month(), t.Day(), n.EndHour, n.EndMinute, 0, 0, n.Location)
+	if !end.After(start) {
+		end = time.Date(t.Year(), t.Month(), t.Day()+1, n.EndHour, n.EndMinute, 0, 0, n.Location)
+	}
+	return Window{start, end}
+}
+
+// Tonight is the window that holds t, or else the next one to start.
+func (n Night) Tonight(t time.Time) Window {
+	for _, day := range []int{-1, 0, 1} {
+		w := n.window(t.AddDate(0, 0, day))
+		if t.Before(w.End) {
+			return w
+		}
+	}
+	return n.window(t.AddDate(0, 0, 2)) // not reached: the window of tomorrow ends after t
+}
+
+// Inside tells whether t is inside a window.
+func (n Night) Inside(t time.Time) bool {
+	w := n.Tonight(t)
+	return !t.Before(w.Start)
+}
+
+// Length is the time a window gives, on a day without a clock change.
+func (n Night) Length() time.Duration {
+	d := time.Duration(n.EndHour-n.StartHour)*time.Hour + time.Duration(n.EndMinute-n.StartMinute)*time.Minute
+	if d <= 0 {
+		d += 24 * time.Hour
+	}
+	return d
+}
+
+// Planner decides which domains are scanned in a night, within each
+// server's budget: the lookups its rate allows in the window, less a share
+// kept free for retries and the verification of completed requests.
+type Planner struct {
+	// Server names the server that answers a domain's first lookup (its
+	// registry's RDAP service, or its WHOIS server); "" when none is known.
+	Server func(domain string) string
+	// Rate is a server's configured requests per second, shared by every
+	// process that scans.
+	Rate func(server string) float64
+	// Headroom is the share of the budget left free; DefaultHeadroom when 0.
+	Headroom float64
+	// ScanEvery is how long a domain may go unscanned; a server whose
+	// round takes longer is reported.
+	ScanEvery time.Duration
+	// Fresh: a domain scanned less than this long ago is not due again
+	// for its verdict or its round; FreshAfter when 0.
+	Fresh time.Duration
+}
+
+// DefaultHeadroom keeps a tenth of each night's lookups for retries of busy
+// servers and for the re-scans that verify completed requests.
+const DefaultHeadroom = 0.1
+
+// FreshAfter: a domain scanned in the last 20 hours waits for the next
+// night, so that a plan made twice in a day does not look it up twice.
+const FreshAfter = 20 * time.Hour
+
+// NoServer is the server of domains whose TLD has neither RDAP nor a WHOIS
+// server; their scans fail at once and are planned like any other.
+const NoServer = "-"
+
+// Plan is a night's plan: the record kept of it, and the scans to queue.
+type Plan struct {
+	store.PlanRecord
+	// Domains are the planned scans in the order to queue them: servers
+	// taking turns, each server's most needed first.
+	Domains []Planned
+}
+
+// Planned is one domain's place in the plan.
+type Planned struct {
+	Name   string
+	Server string
+	Need   Need
+}
+
+// need is why c would be scanned tonight; due is false when it need not be.
+func (p Planner) need(c store.PlanCandidate, now time.Time) (n Need, due bool) {
+	fresh := cmp.Or(p.Fresh, FreshAfter)
+	recent := !c.LastScanned.IsZero() && now.Sub(c.LastScanned) < fresh
+	switch {
+	case c.LastScanned.IsZero():
+		return NeedNeverScanned, true
+	case c.ChangedSinceScan():
+		return NeedChanged, true
+	case recent:
+		return NeedRound, false
+	case c.Following:
+		return NeedFollowing, true
+	case c.LastVerdict == model.VerdictExposed || c.LastVerdict == model.VerdictUndetermined || c.LastStatus == model.ScanFailed:
+		return NeedVerdict, true
+	case c.RegistrarMoved:
+		return NeedChanged, true
+	}
+	return NeedRound, true
+}
+
+// Make plans the window w, as seen at now, for the active domains cands.
+// A domain whose scan is still queued or running is not planned again, and
+// its scan is paid from its server's budget first.
+func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []store.PlanCandidate) Plan {
+	headroom := p.Headroom
+	if headroom <= 0 || headroom >= 1 {
+		headroom = DefaultHeadroom
+	}
+	type entry struct {
+		c    *store.PlanCandidate
+		need Need
+	}
+	byServer := map[string][]entry{}
+	servers := map[string]*store.ServerPlan{}
+	serverOf := map[string]string{} // by TLD: one bootstrap lookup per TLD
+	start := w.Start
+	if now.After(start) {
+		start = now
+	}
+	seconds := max(0, w.End.Sub(start).Seconds())
+	whole := max(0, w.End.Sub(w.Start).Seconds())
+	for i := range cands {
+		c := &cands[i]
+		tld := c.Name[strings.LastIndexByte(c.Name, '.')+1:]
+		srv, ok := serverOf[tld]
+		if !ok {
+			srv = cmp.Or(p.Server(c.Name), NoServer)
+			serverOf[tld] = srv
+		}
+		sp := servers[srv]
+		if sp == nil {
+			rate := p.Rate(srv)
+			sp = &store.ServerPlan{Server: srv, Rate: rate, Budget: int(math.Floor(rate * seconds * (1 - headroom))),
+				NightBudget: int(math.Floor(rate * whole * (1 - headroom))), ByNeed: map[string]int{}}
+			servers[srv] = sp
+		}
+		sp.Domains++
+		if c.Waiting {
+			sp.Waiting++
+			continue
+		}
+		if n, due := p.need(*c, now); due {
+			byServer[srv] = append(byServer[srv], entry{c, n})
+		}
+	}
+	plan := Plan{PlanRecord: store.PlanRecord{PlannedAt: now.UTC(), WindowStart: w.Start.UTC(), WindowEnd: w.End.UTC(), ScanEvery: scanEvery}}
+	lists := map[string][]Planned{}
+	overdueBefore := now.Add(-scanEvery)
+	for srv, sp := range servers {
+		due := byServer[srv]
+		slices.SortFunc(due, func(a, b entry) int {
+			return cmp.Or(cmp.Compare(a.need, b.need), a.c.LastScanned.Compare(b.c.LastScanned), cmp.Compare(a.c.ID, b.c.ID))
+		})
+		room := max(0, sp.Budget-sp.Waiting)
+		take := min(room, len(due))
+		for _, e := range due[:take] {
+			lists[srv] = append(lists[srv], Planned{Name: e.c.Name, Server: srv, Need: e.need})
+			sp.ByNeed[e.need.String()]++
+		}
+		sp.Planned = take
+		sp.Due = len(due) - take
+		for _, e := range due[take:] {
+			// Overdue: its last scan, or when it has none its import,
+			// lies further back than scanEvery.
+			since := e.c.LastScanned
+			if since.IsZero() {
+				since = e.c.Updated
+			}
+			if scanEvery > 0 && since.Before(overdueBefore) {
+				sp.Overdue++
+			}
+		}
+		if sp.NightBudget > 0 {
+			sp.Round.Nights = (sp.Domains + sp.NightBudget - 1) / sp.NightBudget
+		} else {
+			sp.Round.Never = true
+		}
+		plan.Servers = append(plan.Servers, *sp)
+	}
+	slices.SortFunc(plan.Servers, func(a, b store.ServerPlan) int { return cmp.Compare(a.Server, b.Server) })
+	// Servers take turns, so that every server's queue starts at once.
+	for i := 0; ; i++ {
+		added := false
+		for _, sp := range plan.Servers {
+			if l := lists[sp.Server]; i < len(l) {
+				plan.Domains = append(plan.Domains, l[i])
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	return plan
+}
