@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -67,7 +66,7 @@ func (c scanPlanCmd) Run(e *env) error {
 	if c.JSON {
 		out := planJSON{PlanRecord: plan.PlanRecord, ScanEvery: store.AgeText(plan.ScanEvery), Queued: queued, Warnings: []string{}}
 		for _, s := range plan.Warnings() {
-			out.Warnings = append(out.Warnings, planWarning(s, plan.ScanEvery))
+			out.Warnings = append(out.Warnings, scan.PlanWarning(s, plan.ScanEvery))
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -114,21 +113,6 @@ func writePlan(w io.Writer, p store.PlanRecord) {
 		fmt.Fprintln(w)
 	}
 	for _, s := range p.Warnings() {
-		fmt.Fprintf(w, "warning: %s\n", planWarning(s, p.ScanEvery))
+		fmt.Fprintf(w, "warning: %s\n", scan.PlanWarning(s, p.ScanEvery))
 	}
-}
-
-// planWarning says why a server cannot keep up, and what helps.
-func planWarning(s store.ServerPlan, every time.Duration) string {
-	var why []string
-	if s.Round.Never {
-		why = append(why, "its budget allows no lookup in the window")
-	} else if time.Duration(s.Round.Nights)*24*time.Hour > every {
-		why = append(why, fmt.Sprintf("a full round of its %d domains takes %d nights at %d lookups a night", s.Domains, s.Round.Nights, s.NightBudget))
-	}
-	if s.Overdue > 0 {
-		why = append(why, fmt.Sprintf("%d domains not scanned in %s do not fit tonight", s.Overdue, store.AgeText(every)))
-	}
-	return fmt.Sprintf("%s cannot scan every domain every %s: %s; raise its --rate-limit if the registry allows, or widen --nightly-at/--nightly-until",
-		s.Server, store.AgeText(every), strings.Join(why, "; "))
 }

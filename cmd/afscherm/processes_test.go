@@ -106,7 +106,7 @@ func TestServeAndWorkerShareTheQueue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25"}, nil); err != nil {
+		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25", Now: true}, nil); err != nil {
 			t.Fatal(err)
 		}
 		byWorker := map[string]int{}

@@ -122,7 +122,7 @@ func (s *session) scanSamples(ctx context.Context) error {
 	fmt.Fprintf(out, "  WHOIS: whois.dns.be (.be has no RDAP here, so WHOIS is the fallback)\n")
 	begin := time.Now()
 	day := time.Now().In(s.opts.Location).Format(time.DateOnly)
-	if _, err := s.client.Insert(ctx, jobs.NightlyScanArgs{Day: day}, nil); err != nil {
+	if _, err := s.client.Insert(ctx, jobs.NightlyScanArgs{Day: day, Now: true}, nil); err != nil {
 		return err
 	}
 	if err := waitForJobs(ctx, s.client, jobs.ScanDomainArgs{}.Kind(), len(domains)); err != nil {

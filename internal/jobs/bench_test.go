@@ -110,7 +110,7 @@ func setUpBenchmark(b *testing.B, backend string) func() (time.Duration, int) {
 	limiter := ratelimit.New(ratelimit.Limits{Default: benchRate})
 	rcfg.Limiter, rcfg.MaxWait = limiter, settings.MaxLookupWait
 	log := slog.New(slog.DiscardHandler)
-	deps := jobs.Deps{Store: st, Log: log, Settings: settings,
+	deps := jobs.Deps{Store: st, Log: log, Settings: settings, Rates: limiter.Configured,
 		Scanner: &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), Log: log}}
 	client, err := jobs.NewClient(deps)
 	if err != nil {
@@ -127,7 +127,7 @@ func setUpBenchmark(b *testing.B, backend string) func() (time.Duration, int) {
 	b.Cleanup(cancel)
 	return func() (time.Duration, int) {
 		start := time.Now()
-		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25"}, nil); err != nil {
+		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25", Now: true}, nil); err != nil {
 			b.Fatal(err)
 		}
 		want := benchServers * benchPerServer

@@ -135,7 +135,7 @@ func TestNightlyScanWorksEveryDomain(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, st, sandbox.Limits{})
 		client := f.startClient(t)
-		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25"}, nil); err != nil {
+		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25", Now: true}, nil); err != nil {
 			t.Fatal(err)
 		}
 		jobsDone := waitForScans(t, client)

@@ -123,7 +123,7 @@ type nightlyWorker struct {
 }
 
 // batchSize is how many scan jobs are inserted per transaction.
-const batchSize = 500
+const batchSize = 5000
 
 func (w *nightlyWorker) Work(ctx context.Context, job *river.Job[NightlyScanArgs]) error {
 	plan, err := MakePlan(ctx, w.d, job.Args.Now)

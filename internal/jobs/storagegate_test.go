@@ -46,7 +46,7 @@ func TestStorageFailurePausesScanJobs(t *testing.T) {
 			}
 		}
 		client := f.startClient(t)
-		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25"}, nil); err != nil {
+		if _, err := client.Insert(ctx, jobs.NightlyScanArgs{Day: "2026-11-25", Now: true}, nil); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(1500 * time.Millisecond) // within the first pause

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -79,6 +80,44 @@ func TestScanOldest(t *testing.T) {
 		}
 		if up := gaugeOf(family(t, fams, "afscherm_store_up"), nil); up != 1 {
 			t.Errorf("store_up %v", up)
+		}
+	})
+}
+
+// TestScanBudget: the latest plan's per-server budget, round and overdue
+// domains are exported; none before the first plan.
+func TestScanBudget(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+		st := storetest.Open(t, url, func() time.Time { return now })
+		m := metrics.New()
+		if err := m.WatchStore(st, nil); err != nil {
+			t.Fatal(err)
+		}
+		if fams := scrape(t, m.Handler()); fams["afscherm_scan_budget"] != nil {
+			t.Errorf("a budget before any plan: %v", fams["afscherm_scan_budget"])
+		}
+		plan := store.PlanRecord{PlannedAt: now, WindowStart: now, WindowEnd: now.Add(5 * time.Hour), ScanEvery: 7 * 24 * time.Hour,
+			Servers: []store.ServerPlan{
+				{Server: "rdap.sidn.nl", Rate: 1, Budget: 16200, NightBudget: 16200, Domains: 30000, Overdue: 12, Round: store.RoundEstimate{Nights: 2}},
+				{Server: "whois.eu", Rate: 0, Domains: 3, Round: store.RoundEstimate{Never: true}},
+			}}
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan) }); err != nil {
+			t.Fatal(err)
+		}
+		fams := scrape(t, m.Handler())
+		if n := gaugeOf(family(t, fams, "afscherm_scan_budget"), map[string]string{"server": "rdap.sidn.nl"}); n != 16200 {
+			t.Errorf("budget %v, want 16200", n)
+		}
+		if n := gaugeOf(family(t, fams, "afscherm_scan_round_nights"), map[string]string{"server": "rdap.sidn.nl"}); n != 2 {
+			t.Errorf("round %v, want 2", n)
+		}
+		if n := gaugeOf(family(t, fams, "afscherm_scan_round_nights"), map[string]string{"server": "whois.eu"}); !math.IsInf(n, 1) {
+			t.Errorf("round without budget %v, want +Inf", n)
+		}
+		if n := gaugeOf(family(t, fams, "afscherm_scan_overdue_domains"), map[string]string{"server": "rdap.sidn.nl"}); n != 12 {
+			t.Errorf("overdue %v, want 12", n)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"time"
 
@@ -51,6 +52,14 @@ var (
 	scanOldestDesc = prometheus.NewDesc("afscherm_scan_oldest_seconds",
 		"Seconds since the last scan of the active domain under a TLD (without the dot) scanned longest ago; "+
 			"a TLD with no domain scanned yet has no series.", []string{"tld"}, nil)
+	scanBudgetDesc = prometheus.NewDesc("afscherm_scan_budget",
+		"Lookups a whole nightly window allows a server (its rate over --nightly-at to --nightly-until, less a tenth for retries), "+
+			"from the latest plan.", []string{"server"}, nil)
+	scanRoundDesc = prometheus.NewDesc("afscherm_scan_round_nights",
+		"Nights a full round of a server's active domains takes at its budget, from the latest plan; +Inf when the budget allows none.",
+		[]string{"server"}, nil)
+	scanOverdueDesc = prometheus.NewDesc("afscherm_scan_overdue_domains",
+		"Domains of a server not scanned within --scan-every that did not fit in the latest plan.", []string{"server"}, nil)
 	storeUpDesc = prometheus.NewDesc("afscherm_store_up",
 		"1 when the database answered every query of this scrape, 0 when it did not.", nil, nil)
 )
@@ -82,7 +91,8 @@ type storeCollector struct {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{requestsDesc, domainsDesc, scanOldestDesc, jobsDesc, jobWaitDesc, storeUpDesc} {
+	for _, d := range []*prometheus.Desc{requestsDesc, domainsDesc, scanOldestDesc, scanBudgetDesc, scanRoundDesc, scanOverdueDesc,
+		jobsDesc, jobWaitDesc, storeUpDesc} {
 		ch <- d
 	}
 }
@@ -90,7 +100,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	errs := []error{c.collectRequests(ctx, ch), c.collectDomains(ctx, ch), c.collectCoverage(ctx, ch), c.collectJobs(ctx, ch)}
+	errs := []error{c.collectRequests(ctx, ch), c.collectDomains(ctx, ch), c.collectCoverage(ctx, ch), c.collectPlan(ctx, ch), c.collectJobs(ctx, ch)}
 	up := 1.0
 	if err := errors.Join(errs...); err != nil {
 		up = 0
@@ -143,6 +153,25 @@ func (c *storeCollector) collectCoverage(ctx context.Context, ch chan<- promethe
 		if !t.Oldest.IsZero() {
 			ch <- prometheus.MustNewConstMetric(scanOldestDesc, prometheus.GaugeValue, max(0, cov.At.Sub(t.Oldest).Seconds()), t.TLD)
 		}
+	}
+	return nil
+}
+
+// collectPlan gives each server's budget, round and overdue domains from
+// the latest nightly plan; nothing before the first.
+func (c *storeCollector) collectPlan(ctx context.Context, ch chan<- prometheus.Metric) error {
+	plan, ok, err := c.st.LatestScanPlan(ctx)
+	if err != nil || !ok {
+		return err
+	}
+	for _, s := range plan.Servers {
+		round := float64(s.Round.Nights)
+		if s.Round.Never {
+			round = math.Inf(1)
+		}
+		ch <- prometheus.MustNewConstMetric(scanBudgetDesc, prometheus.GaugeValue, float64(s.NightBudget), s.Server)
+		ch <- prometheus.MustNewConstMetric(scanRoundDesc, prometheus.GaugeValue, round, s.Server)
+		ch <- prometheus.MustNewConstMetric(scanOverdueDesc, prometheus.GaugeValue, float64(s.Overdue), s.Server)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ var columns = map[string]Holding{
 	"sign_in_failures.*": Holding(ClientHashes),
 	"abuse_blocks.*":     AbuseData,
 	"staff_users.*":      StaffData, "staff_sessions.*": StaffData, "staff_tokens.*": StaffData,
-	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "schema_migrations.*": NotPersonal,
+	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "scan_plan.*": NotPersonal, "schema_migrations.*": NotPersonal,
 	"party_handles.*": NotPersonal, // the handles registries gave the company's own role contacts
 }
 

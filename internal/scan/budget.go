@@ -258,3 +258,18 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 	}
 	return plan
 }
+
+// PlanWarning says why a server cannot keep up, and what helps.
+func PlanWarning(s store.ServerPlan, every time.Duration) string {
+	var why []string
+	if s.Round.Never {
+		why = append(why, "its budget allows no lookup in the window")
+	} else if time.Duration(s.Round.Nights)*24*time.Hour > every {
+		why = append(why, fmt.Sprintf("a full round of its %d domains takes %d nights at %d lookups a night", s.Domains, s.Round.Nights, s.NightBudget))
+	}
+	if s.Overdue > 0 {
+		why = append(why, fmt.Sprintf("%d domains not scanned in %s do not fit tonight", s.Overdue, store.AgeText(every)))
+	}
+	return fmt.Sprintf("%s cannot scan every domain every %s: %s; raise its --rate-limit if the registry allows, or widen --nightly-at/--nightly-until",
+		s.Server, store.AgeText(every), strings.Join(why, "; "))
+}

@@ -35,6 +35,9 @@ type Digest struct {
 	// Coverage is how recently the active domains were scanned, at the
 	// period's end; nil in digests stored before it was added.
 	Coverage *store.Coverage `json:"coverage,omitempty"`
+	// Plan is the latest nightly plan: each server's budget and round;
+	// nil before the first plan, and in digests stored before it was added.
+	Plan *store.PlanRecord `json:"plan,omitempty"`
 }
 
 // RegistrarMismatch is a domain whose live record names another registrar
@@ -133,6 +136,13 @@ func BuildDigestWith(ctx context.Context, st *store.Store, registrars RegistrarM
 		return d, err
 	}
 	d.Coverage = &cov
+	plan, ok, err := st.LatestScanPlan(ctx)
+	if err != nil {
+		return d, err
+	}
+	if ok {
+		d.Plan = &plan
+	}
 	return d, nil
 }
 
@@ -252,6 +262,28 @@ func (d Digest) WriteText(w io.Writer, loc *time.Location) {
 	fmt.Fprintf(w, "All active domains now: %s\n", countsText(verdicts))
 	if d.Coverage != nil {
 		writeCoverage(w, *d.Coverage, loc)
+	}
+	if d.Plan != nil {
+		writePlan(w, *d.Plan, loc)
+	}
+}
+
+// writePlan writes the latest nightly plan: per server its budget, the
+// nights a full round takes, and a warning where that is longer than
+// --scan-every.
+func writePlan(w io.Writer, p store.PlanRecord, loc *time.Location) {
+	fmt.Fprintf(w, "\nNightly plan of %s to %s: per server, the lookups a night allows and the nights a full round takes\n",
+		p.WindowStart.In(loc).Format("2006-01-02 15:04"), p.WindowEnd.In(loc).Format("15:04"))
+	for _, s := range p.Servers {
+		round := fmt.Sprintf("a full round in %d nights", s.Round.Nights)
+		if s.Round.Never {
+			round = "no lookups in the window"
+		}
+		fmt.Fprintf(w, "  %s: %d domains, %d lookups a night, %s; %d planned, %d were still waiting, %d did not fit\n",
+			s.Server, s.Domains, s.NightBudget, round, s.Planned, s.Waiting, s.Due)
+	}
+	for _, s := range p.Warnings() {
+		fmt.Fprintf(w, "  WARNING: %s\n", PlanWarning(s, p.ScanEvery))
 	}
 }
 

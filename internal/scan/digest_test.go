@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +203,92 @@ func digestDomains(t *testing.T, st *store.Store, names ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDigestPlan: the digest gives the latest plan per server, warns about
+// a server whose round is longer than --scan-every, and keeps both when
+// stored.
+func TestDigestPlan(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		now := time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC)
+		st := storetest.Open(t, url, func() time.Time { return now })
+		names := []string{"vier.be"}
+		for i := range 12 {
+			names = append(names, fmt.Sprintf("domein%d.nl", i))
+		}
+		digestDomains(t, st, names...)
+		if d, err := BuildDigest(ctx, st, now.Add(-24*time.Hour), now); err != nil || d.Plan != nil {
+			t.Fatalf("a plan before any: %+v, %v", d.Plan, err)
+		}
+		cands, err := st.PlanCandidates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Planner{
+			Server: func(name string) string {
+				if strings.HasSuffix(name, ".nl") {
+					return "rdap.sidn.nl"
+				}
+				return "whois.dns.be"
+			},
+			Rate: func(string) float64 { return 1 },
+		}
+		night := Night{StartHour: 2, EndHour: 7, Location: time.UTC}
+		plan := p.Make(now, night.Tonight(now), 24*time.Hour, cands)
+		err = st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan.PlanRecord) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := BuildDigest(ctx, st, now.Add(-24*time.Hour), now)
+		if err != nil || d.Plan == nil || len(d.Plan.Servers) != 2 {
+			t.Fatalf("plan %+v, %v", d.Plan, err)
+		}
+		var b strings.Builder
+		d.WriteText(&b, time.UTC)
+		text := b.String()
+		for _, line := range []string{
+			"\nNightly plan of 2026-10-01 02:00 to 07:00: per server",
+			"  rdap.sidn.nl: 12 domains, 16200 lookups a night, a full round in 1 nights; 12 planned, 0 were still waiting, 0 did not fit\n",
+			"  whois.dns.be: 1 domains, 16200 lookups a night, a full round in 1 nights; 1 planned",
+		} {
+			if !strings.Contains(text, line) {
+				t.Errorf("the digest lacks %q:\n%s", line, text)
+			}
+		}
+		if strings.Contains(text, "WARNING") {
+			t.Errorf("a warning with every round in a night:\n%s", text)
+		}
+
+		// One lookup an hour: a night of 5 hours allows 4 after the
+		// headroom, and twelve domains take 3 nights, more than
+		// --scan-every.
+		p.Rate = func(server string) float64 {
+			if server == "rdap.sidn.nl" {
+				return 1.0 / 3600
+			}
+			return 1
+		}
+		plan = p.Make(now, night.Tonight(now), 24*time.Hour, cands)
+		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan.PlanRecord) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ProduceDigest(ctx, st, nil); err != nil {
+			t.Fatal(err)
+		}
+		latest, err := st.LatestDigest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := ParseDigest(latest.Body)
+		if err != nil || parsed.Plan == nil {
+			t.Fatalf("stored digest: %+v, %v", parsed.Plan, err)
+		}
+		b.Reset()
+		parsed.WriteText(&b, time.UTC)
+		want := "  WARNING: rdap.sidn.nl cannot scan every domain every 24 hours: a full round of its 12 domains takes 3 nights at 4 lookups a night"
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the stored digest lacks %q:\n%s", want, b.String())
+		}
+	})
 }

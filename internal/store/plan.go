@@ -132,7 +132,7 @@ type PlanRecord struct {
 	PlannedAt   time.Time     `json:"planned_at"`
 	WindowStart time.Time     `json:"window_start"`
 	WindowEnd   time.Time     `json:"window_end"`
-	ScanEvery   time.Duration `json:"-"`
+	ScanEvery   time.Duration `json:"scan_every"` // nanoseconds
 	Servers     []ServerPlan  `json:"servers"`
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/afscherm/afscherm/internal/model"
 	"github.com/afscherm/afscherm/internal/requests"
+	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 )
 
@@ -59,6 +60,15 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		s.consoleError(w, r, err)
 		return
 	}
+	plan, planned, err := s.deps.Store.LatestScanPlan(ctx)
+	if err != nil {
+		s.consoleError(w, r, err)
+		return
+	}
+	cov := coverageView(coverage)
+	if planned {
+		cov["Plan"] = planView(plan)
+	}
 	type count struct {
 		Name  string
 		Count int
@@ -79,7 +89,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	s.renderConsole(w, r, http.StatusOK, "overview", map[string]any{"Title": "Overview", "Verdicts": vs, "States": rs,
 		"Charged": gross, "Charges": len(entries), "Month": monthStart.Format("January 2006"),
 		"Chart": exposedChart(days, from, now), "Exposed": verdicts[model.VerdictExposed],
-		"Undetermined": verdicts[model.VerdictUndetermined], "Coverage": coverageView(coverage)})
+		"Undetermined": verdicts[model.VerdictUndetermined], "Coverage": cov})
 }
 
 // coverageRow is one line of the overview's coverage card.
@@ -112,6 +122,35 @@ func coverageView(c store.Coverage) map[string]any {
 			Note: strings.TrimPrefix(fmt.Sprintf("%s, %d of %d never scanned", note, t.Never, t.Active), ", ")})
 	}
 	return map[string]any{"Active": c.Active, "Rows": rows, "TLDs": tlds}
+}
+
+// planRow is one server of the overview's plan table.
+type planRow struct {
+	Server, Round string
+	Domains       int
+	Budget        int
+	Warning       string
+}
+
+// planView gives the latest nightly plan per server: its domains, the
+// lookups a night allows, the nights a full round takes, and the warning
+// where that exceeds --scan-every.
+func planView(p store.PlanRecord) map[string]any {
+	var rows []planRow
+	for _, sp := range p.Servers {
+		row := planRow{Server: sp.Server, Domains: sp.Domains, Budget: sp.NightBudget, Round: fmt.Sprintf("%d nights", sp.Round.Nights)}
+		if sp.Round.Never {
+			row.Round = "never"
+		}
+		if sp.Round.Nights == 1 {
+			row.Round = "1 night"
+		}
+		if sp.Warn(p.ScanEvery) {
+			row.Warning = scan.PlanWarning(sp, p.ScanEvery)
+		}
+		rows = append(rows, row)
+	}
+	return map[string]any{"Rows": rows, "Window": dateIn(p.WindowStart, "2006-01-02 15:04") + " to " + dateIn(p.WindowEnd, "15:04")}
 }
 
 // exposedChart draws the exposed domains per night as an SVG bar chart,

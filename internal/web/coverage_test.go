@@ -76,3 +76,47 @@ func TestOverviewCoverage(t *testing.T) {
 		}
 	})
 }
+
+// TestOverviewPlan: the coverage card shows the latest nightly plan per
+// server, with the warning for a server whose round exceeds --scan-every;
+// no plan table before the first plan.
+func TestOverviewPlan(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, dburl string) {
+		s := newSite(t, dburl)
+		s.addStaff(t, "anna")
+		ctx := context.Background()
+		b := s.browser(t)
+		b.signIn("anna", password)
+		if _, page := b.do("GET", "/staff/", nil); strings.Contains(page, `id="plan"`) {
+			t.Fatalf("a plan table before any plan")
+		}
+		start := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+		plan := store.PlanRecord{PlannedAt: start, WindowStart: start, WindowEnd: start.Add(5 * time.Hour), ScanEvery: 7 * 24 * time.Hour,
+			Servers: []store.ServerPlan{
+				{Server: "rdap.sidn.nl", Rate: 1, Budget: 16200, NightBudget: 16200, Domains: 30000, Round: store.RoundEstimate{Nights: 2}},
+				{Server: "whois.eu", Rate: 0.1, Budget: 1620, NightBudget: 1620, Domains: 20000, Round: store.RoundEstimate{Nights: 13}},
+			}}
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan) }); err != nil {
+			t.Fatal(err)
+		}
+		_, page := b.do("GET", "/staff/", nil)
+		i := strings.Index(page, `id="plan"`)
+		if i < 0 {
+			t.Fatalf("overview without the plan:\n%s", page)
+		}
+		table := html.UnescapeString(page[i : i+strings.Index(page[i:], "</table>")])
+		for _, want := range []string{
+			"Nightly plan of 2026-12-01 02:00 to 07:00",
+			`<td>rdap.sidn.nl</td><td class="num">30000</td><td class="num">16200</td><td class="num">2 nights</td>`,
+			`<td>whois.eu</td><td class="num">20000</td><td class="num">1620</td><td class="num">13 nights</td>`,
+			"whois.eu cannot scan every domain every 7 days: a full round of its 20000 domains takes 13 nights",
+		} {
+			if !strings.Contains(table, want) {
+				t.Errorf("plan lacks %q:\n%s", want, table)
+			}
+		}
+		if strings.Contains(table, "rdap.sidn.nl cannot") {
+			t.Errorf("a warning for a server that keeps up:\n%s", table)
+		}
+	})
+}
