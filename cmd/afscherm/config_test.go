@@ -151,7 +151,8 @@ func jsonEqual(t *testing.T, a, b any) bool {
 // level for that command and those under it, and for no other.
 func TestConfigCommandTables(t *testing.T) {
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir, `retention = ["raw_responses=13d"]
+	cfg := writeConfig(t, dir, `database-url = "`+filepath.Join(dir, "t.db")+`" # privacy register opens it
+retention = ["raw_responses=13d"]
 scan-workers = 20
 
 [privacy.register]
