@@ -34,10 +34,12 @@ type cli struct {
 	LogLevel    string `name:"log-level" default:"info" enum:"debug,info,warn,error" help:"Least important log messages to show: ${enum}."`
 	LogFormat   string `name:"log-format" default:"text" enum:"text,json" help:"Log as ${enum}."`
 	TraceDir    string `name:"trace-dir" placeholder:"DIR" help:"Write every EPP frame and registrar API exchange to its own file in DIR (made with mode 0700), passwords and tokens masked. The files hold customer data as it went over the wire: for operators; delete them after use."`
+	ConfigFile  string `name:"config" placeholder:"FILE" help:"The configuration file (TOML; keys are flag names). Default: afscherm.toml beside the SQLite file, else in the working directory, when there is one."`
 
 	Migrate   migrateCmd   `cmd:"" help:"Bring the database schema up to date."`
 	Import    importCmd    `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
 	Demo      demoCmd      `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
+	Config    configCmd    `cmd:"" help:"Show the settings in effect and where each comes from."`
 	Serve     serveCmd     `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
 	Worker    workerCmd    `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
 	Scan      scanGroup    `cmd:"" help:"Scan domains now and print what is visible; 'scan plan' shows or queues the nightly plan."`
@@ -105,15 +107,20 @@ type exitRequest struct{ code int }
 // run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var c cli
+	config := newConfigSource(getenv)
 	parser, err := kong.New(&c,
 		kong.Name("afscherm"),
 		kong.Description("Keeps customers' personal data out of public domain registration records (RDAP, WHOIS).\n\n"+
-			"Every flag can also be set by an environment variable: --database-url by AFSCHERM_DATABASE_URL, and so on. "+
+			"Every flag can also be set by an environment variable: --database-url by AFSCHERM_DATABASE_URL, and so on, "+
+			"or in the configuration file (--config; 'afscherm config show' shows what is in effect). "+
 			"Exit codes: 0 done, 1 failed, 2 usage error."),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitRequest{code}) }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true}),
-		kong.Resolvers(envResolver(getenv)),
+		// The last resolver to give a value wins: the environment over the file.
+		kong.Resolvers(config, envResolver(getenv)),
+		kong.WithBeforeResolve(config.load),
+		kong.Bind(config),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "afscherm: %v\n", err)
@@ -170,8 +177,7 @@ func envResolver(getenv func(string) string) kong.Resolver {
 		if flag.Name == "help" {
 			return nil, nil
 		}
-		name := envPrefix + strings.ToUpper(strings.ReplaceAll(flag.Name, "-", "_"))
-		if v := getenv(name); v != "" {
+		if v := getenv(envName(flag.Name)); v != "" {
 			return v, nil
 		}
 		return nil, nil
