@@ -16,6 +16,11 @@ import (
 // silent for three intervals is counted out.
 const HeartbeatInterval = 10 * time.Second
 
+// lookFraction: every worker counts the others this many times per
+// heartbeat interval (a single cheap query), so that a process joining or
+// leaving changes every share within a second, not a heartbeat.
+const lookFraction = 10
+
 // Participation is this process's membership of the lookup workers that
 // share every server's rate limit in equal parts.
 type Participation struct {
@@ -60,10 +65,13 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 			markReady()
 		}
 		log.Info("joined the lookup workers", "worker", p.ID, "workers", max(live, 1))
-		joined := time.AfterFunc(interval+interval/2, markReady)
+		every := max(interval/lookFraction, 50*time.Millisecond)
+		joined := time.AfterFunc(2*every+every/2, markReady)
 		defer joined.Stop()
 		t := time.NewTicker(interval)
 		defer t.Stop()
+		look := time.NewTicker(every)
+		defer look.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -71,6 +79,10 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 				return
 			case <-t.C:
 				beat()
+			case <-look.C:
+				if n, err := st.LookupWorkers(ctx); err == nil && n > 0 {
+					limiter.SetShare(n)
+				}
 			}
 		}
 	}()

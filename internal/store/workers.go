@@ -29,3 +29,13 @@ func (s *Store) LeaveWorkers(ctx context.Context, id string) error {
 	_, err := s.drv.Exec(ctx, s.sql.DeleteWorker, id)
 	return err
 }
+
+// LookupWorkers returns how many lookup workers are registered; a stale
+// one counts until the next heartbeat forgets it.
+func (r reader) LookupWorkers(ctx context.Context) (int, error) {
+	var n int
+	if err := r.q.QueryRow(ctx, r.sql.CountWorkers).Scan(&n); err != nil {
+		return 0, fmt.Errorf("lookup workers: %w", err)
+	}
+	return n, nil
+}
