@@ -27,7 +27,7 @@ type scanCmd struct {
 	DomainsFile string   `name:"domains-file" placeholder:"FILE" help:"Scan the domains listed in FILE, one a line ('-' for standard input)."`
 	Domains     []string `arg:"" optional:"" help:"Domains to scan."`
 	JSON        bool     `name:"json" help:"Print one JSON object per result, on standard output."`
-	Parallel    int      `default:"16" help:"Scans at once (each server's rate limit still holds)."`
+	Parallel    int      `default:"50" help:"Scans at once (each server's rate limit still holds); enough to keep every server busy while results are stored."`
 	lookupFlags
 }
 

@@ -197,7 +197,7 @@ func (p *process) exit(t *testing.T, limit time.Duration) int {
 }
 
 // worldFlags are the lookup flags that reach a world addressed by address.
-func worldFlags(t *testing.T, w *sandbox.World, dir string) []string {
+func worldFlags(t testing.TB, w *sandbox.World, dir string) []string {
 	t.Helper()
 	boot, err := w.Bootstrap()
 	if err != nil {

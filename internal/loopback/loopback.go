@@ -34,6 +34,28 @@ type Network struct {
 	routes    map[string]string // "name:port" → "127.0.0.1:port"
 	listeners []net.Listener
 	servers   []*http.Server
+	spread    int // addresses given out by Spread; 0: every server on 127.0.0.1
+}
+
+// Spread puts each HTTPS server started from now on its own loopback
+// address, 127.0.0.2, 127.0.0.3, …, as distinct hosts are on the
+// internet: what a client keys by host (a rate limit) then tells them
+// apart when they are reached by address.
+func (n *Network) Spread() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.spread = max(n.spread, 1)
+}
+
+// nextAddress is the loopback address of the next HTTPS server.
+func (n *Network) nextAddress() net.IP {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.spread == 0 || n.spread >= 250 {
+		return net.IPv4(127, 0, 0, 1)
+	}
+	n.spread++
+	return net.IPv4(127, 0, 0, byte(n.spread))
 }
 
 // New makes an empty network with a fresh certificate authority.
@@ -70,6 +92,10 @@ func (n *Network) RootCAs() *x509.CertPool { return n.pool }
 // Certificate issues a certificate for the names, signed by the network's CA,
 // good for a server and for a client (EPP's client certificates).
 func (n *Network) Certificate(names ...string) (tls.Certificate, error) {
+	return n.certificate(net.IPv4(127, 0, 0, 1), names...)
+}
+
+func (n *Network) certificate(ip net.IP, names ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -82,7 +108,7 @@ func (n *Network) Certificate(names ...string) (tls.Certificate, error) {
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: names[0]},
 		DNSNames:     names,
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		IPAddresses:  []net.IP{ip},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -116,14 +142,15 @@ func (n *Network) ServeHTTPS(handler http.Handler, names ...string) (string, err
 }
 
 // ServeHTTPSBoth is ServeHTTPS that also returns the base URL by address,
-// https://127.0.0.1:PORT/, which clients outside this process can reach
+// https://127.0.0.1:PORT/ (another loopback address after Spread), which clients outside this process can reach
 // when they trust the network's CA (CAPEM).
 func (n *Network) ServeHTTPSBoth(handler http.Handler, names ...string) (byName, byAddr string, err error) {
-	cert, err := n.Certificate(names...)
+	ip := n.nextAddress()
+	cert, err := n.certificate(ip, names...)
 	if err != nil {
 		return "", "", err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
 	if err != nil {
 		return "", "", err
 	}
