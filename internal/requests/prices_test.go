@@ -201,3 +201,35 @@ func TestTableCost(t *testing.T) {
 		t.Errorf("no table: %v", err)
 	}
 }
+
+// TestConcurrentImports: processes that start together with the same
+// --price-table file (serve and workers) import it once between them.
+func TestConcurrentImports(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		stores := []*store.Store{storetest.Open(t, url, nil), storetest.Open(t, url, nil), storetest.Open(t, url, nil)}
+		file := priceHeader + "nl,*,0.00,12.50\ncom,openprovider,4.95,12.50\n"
+		created := make(chan bool, len(stores))
+		errs := make(chan error, len(stores))
+		for _, st := range stores {
+			go func() {
+				in, err := requests.ImportPrices(ctx, st, strings.NewReader(file), "prices.csv", staff)
+				created <- in.Created
+				errs <- err
+			}()
+		}
+		n := 0
+		for range stores {
+			if <-created {
+				n++
+			}
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		cur, err := stores[0].CurrentPriceTable(ctx)
+		if n != 1 || err != nil || cur.Version != 1 {
+			t.Errorf("%d imports created a version; current %d, %v", n, cur.Version, err)
+		}
+	})
+}
