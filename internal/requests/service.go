@@ -36,6 +36,8 @@ type Rescanner interface {
 
 // Service is the request flow.
 type Service struct {
+	// Store keeps the requests, and the price table quotes are priced
+	// from: its current version at the time of quoting (Prices).
 	Store     *store.Store
 	Adapters  *adapters.Router
 	Scanner   Rescanner
