@@ -47,6 +47,7 @@ type cli struct {
 	Request   requestCmd   `cmd:"" help:"Queue, list, show, cancel and send privacy requests."`
 	Consent   consentCmd   `cmd:"" help:"Show the evidence of a customer's decision."`
 	Charges   chargesCmd   `cmd:"" help:"Export or reverse charges."`
+	Prices    pricesCmd    `cmd:"" help:"The price table quotes use: import a new version, or show one."`
 	Task      taskCmd      `cmd:"" help:"Tasks for staff where a registrar has no API."`
 	Staff     staffCmd     `cmd:"" help:"Console accounts and staff API tokens."`
 	Retention retentionCmd `cmd:"" help:"The retention policy: show it, or apply it now."`

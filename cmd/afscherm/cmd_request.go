@@ -75,6 +75,9 @@ func (c requestCreateCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
+	if err := c.flowFlags.importPrices(e, st, staffActor(e, c.As)); err != nil {
+		return err
+	}
 	fl, err := c.flowFlags.build(e, st, nil)
 	if err != nil {
 		return err
@@ -201,7 +204,13 @@ func writeEvidence(w io.Writer, ev requests.Evidence, withAudit bool) {
 	if r.Reason != "" {
 		fmt.Fprintf(w, " (%s)", r.Reason)
 	}
-	fmt.Fprintf(w, "\n  price:     %s excl. VAT, %s VAT, %s incl. VAT\n", net.Dutch(), vat.Dutch(), gross.Dutch())
+	fmt.Fprintf(w, "\n  price:     %s excl. VAT, %s VAT, %s incl. VAT", net.Dutch(), vat.Dutch(), gross.Dutch())
+	if r.PriceTableVersion != 0 {
+		fmt.Fprintf(w, ", from price table version %d", r.PriceTableVersion)
+	} else {
+		fmt.Fprint(w, ", from a price table file (before versions were kept)")
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  adapter:   %s", r.Adapter)
 	if r.PartyReference != "" {
 		fmt.Fprintf(w, ", reference %s", r.PartyReference)
@@ -299,6 +308,9 @@ func (c requestSendCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
+	if err := c.flowFlags.importPrices(e, st, staffActor(e, c.As)); err != nil {
+		return err
+	}
 	fl, err := c.flowFlags.build(e, st, nil)
 	if err != nil {
 		return err

@@ -59,6 +59,9 @@ func (c taskDoneCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
+	if err := c.flowFlags.importPrices(e, st, staffActor(e, c.As)); err != nil {
+		return err
+	}
 	fl, err := c.flowFlags.build(e, st, nil)
 	if err != nil {
 		return err

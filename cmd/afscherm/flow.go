@@ -16,7 +16,6 @@ import (
 	"github.com/afscherm/afscherm/internal/database"
 	amail "github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
-	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/store"
 )
@@ -24,7 +23,7 @@ import (
 // flowFlags set up the request flow: prices, links, mail.
 type flowFlags struct {
 	PublicURL   string        `name:"public-url" placeholder:"URL" help:"Where customers reach 'afscherm serve', for the links in their mail, e.g. https://privacy.example.nl; required, and not a loopback address (see --allow-local-links)."`
-	PriceTable  string        `name:"price-table" placeholder:"FILE" help:"CSV of tld, registrar (or *), registrar_cost, service_fee in euros without VAT; needed to queue requests."`
+	PriceTable  string        `name:"price-table" placeholder:"FILE" help:"CSV of tld, registrar (or *), registrar_cost, service_fee in euros without VAT: imported into the database first when its prices differ from the current version (as 'afscherm prices import' does). Quotes use the database's current price table."`
 	MailDir     string        `name:"mail-dir" placeholder:"DIR" help:"Write mail as .eml files here (default outbox/ beside the SQLite file, or in the working directory)."`
 	SMTPURL     string        `name:"smtp-url" placeholder:"smtp[s]://USER@HOST:PORT" help:"Send mail over SMTP instead; the password comes from AFSCHERM_SMTP_PASSWORD."`
 	MailFrom    string        `name:"mail-from" placeholder:"ADDRESS" help:"The sender of every mail, e.g. \"Hosting B.V. <privacy@hosting.nl>\"; required, on a real domain (see --allow-local-links)."`
@@ -77,13 +76,10 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
 		return nil, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after")
 	}
-	var prices *quote.PriceTable
-	if f.PriceTable != "" {
-		var err error
-		if prices, err = quote.LoadPriceTable(f.PriceTable); err != nil {
-			return nil, err
-		}
+	if err := f.importPrices(e, st, staffActor(e, "")); err != nil {
+		return nil, err
 	}
+	prices := requests.Prices{Store: st}
 	keys, err := f.keys(e, st)
 	if err != nil {
 		return nil, err
@@ -113,7 +109,7 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	timing.ApprovalTTL, timing.PollEvery, timing.FollowFor = f.ApprovalTTL, f.PollEvery, f.FollowFor
 	timing.VerifyAfter, timing.VerifyAlert = f.VerifyAfter, f.VerifyAlert
 	*svc = requests.Service{
-		Store: st, Prices: prices, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
+		Store: st, Scanner: rescanner, PublicURL: publicURL, MailFrom: f.MailFrom, Company: f.Company,
 		StaffEmails: f.StaffEmail, Keys: keys, Location: amsterdam, Log: e.log, Timing: timing,
 		Adapters: router, AfterStep: afterStep,
 	}
@@ -123,6 +119,25 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		fl.mailDir = d.Path
 	}
 	return fl, nil
+}
+
+// importPrices imports --price-table, when given, unless the database's
+// current price table has its prices already: the flag is a way to
+// import, and every process then quotes from the database. build does it
+// as the user running the process; a command with --as does it first,
+// as that staff member.
+func (f flowFlags) importPrices(e *env, st *store.Store, by model.Actor) error {
+	if f.PriceTable == "" {
+		return nil
+	}
+	in, err := requests.ImportPriceFile(e.ctx, st, f.PriceTable, by)
+	if err != nil {
+		return err
+	}
+	if in.Created {
+		e.log.Info("price table imported", "version", in.Table.Version, "rows", len(in.Table.Rows), "file", f.PriceTable)
+	}
+	return nil
 }
 
 // keys are the request flow's secrets: derived from --secret, or made once

@@ -108,8 +108,11 @@ type Role struct {
 // Deps are what adapters take from afscherm.
 type Deps struct {
 	Tasks manual.Tasks
-	// Prices give the registrar cost where the configuration has none.
-	Prices *quote.PriceTable
+	// Prices give the registrar cost where the configuration has none: the
+	// price table in effect (requests.Prices reads the newest version in
+	// the database each time), or the table a quote is being priced from
+	// when the quote carries one (quote.WithTable).
+	Prices quote.Source
 	Getenv func(string) string
 	// Dial and RootCAs are for the demo and tests, whose parties live on
 	// a loopback network; nil in production.
@@ -138,13 +141,23 @@ func (d Deps) tracer(party string) wiretrace.Tracer {
 // Types lists the adapter types a configuration may use.
 var Types = []string{"manual", "openprovider", "sidn", "epp-disclose"}
 
-// TableCost is the registrar cost from a price table.
-func TableCost(p *quote.PriceTable) func(registrars.Domain) (int64, error) {
-	return func(d registrars.Domain) (int64, error) {
-		if p == nil {
-			return 0, fmt.Errorf("no price table: give --price-table")
+// TableCost is the registrar cost from the price table: the one the
+// quote being priced carries in its context (quote.WithTable), so that
+// the cost and the company's fee come from one version; else the table
+// src has in effect now.
+func TableCost(src quote.Source) func(context.Context, registrars.Domain) (int64, error) {
+	return func(ctx context.Context, d registrars.Domain) (int64, error) {
+		pt := quote.TableIn(ctx)
+		if pt == nil {
+			if src == nil {
+				return 0, fmt.Errorf("no price table has been imported: run 'afscherm prices import FILE'")
+			}
+			var err error
+			if pt, err = src.PriceTable(ctx); err != nil {
+				return 0, err
+			}
 		}
-		c, err := p.RegistrarCost(d.TLD(), d.Registrar)
+		c, err := pt.RegistrarCost(d.TLD(), d.Registrar)
 		return int64(c), err
 	}
 }
@@ -194,7 +207,7 @@ func Parse(b []byte, name string, d Deps) (*Router, error) {
 			if err != nil {
 				return nil, model.Errorf(model.KindInvalid, "%s: cost: %v", where, err)
 			}
-			cost = func(registrars.Domain) (int64, error) { return int64(cents), nil }
+			cost = func(context.Context, registrars.Domain) (int64, error) { return int64(cents), nil }
 		}
 		a, err := build(c, cost, d)
 		if err != nil {
@@ -213,7 +226,7 @@ func Parse(b []byte, name string, d Deps) (*Router, error) {
 	return router, nil
 }
 
-func build(c Config, cost func(registrars.Domain) (int64, error), d Deps) (registrars.Adapter, error) {
+func build(c Config, cost func(context.Context, registrars.Domain) (int64, error), d Deps) (registrars.Adapter, error) {
 	if c.Name != "" && c.Type != "epp-disclose" && c.Name != c.Type {
 		return nil, fmt.Errorf("a %s adapter is named %q; only epp-disclose adapters take a name of their own", c.Type, c.Name)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/afscherm/afscherm/internal/adapters"
 	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
-	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/web"
@@ -36,11 +35,17 @@ net,openprovider,4.95,12.50
 
 const company = "Hosting Voorbeeld B.V."
 
-func (s *session) setUpFlow() error {
-	prices, err := quote.ReadPriceTable(strings.NewReader(demoPrices), "demo prices")
+// setUpFlow imports the demo's prices into its database as version 1 of
+// the price table, as an operator would with 'afscherm prices import', and
+// sets up the request flow that quotes from it.
+func (s *session) setUpFlow(ctx context.Context) error {
+	imported, err := requests.ImportPrices(ctx, s.st, strings.NewReader(demoPrices), "demo-prices.csv",
+		model.Actor{Kind: model.ActorStaff, ID: "demo"})
 	if err != nil {
 		return err
 	}
+	s.priceVersion = imported.Table.Version
+	prices := requests.Prices{Store: s.st}
 	// The registrar configuration an operator would give with --registrars,
 	// pointing at the sandbox's parties: SIDN over EPP for .nl, Openprovider's
 	// API for .com and .net, and a task for staff for the rest.
@@ -58,7 +63,7 @@ func (s *session) setUpFlow() error {
 	from := "Hosting Voorbeeld <noreply@hosting.example>"
 	*s.flow = requests.Service{
 		Store: s.st, Adapters: router,
-		Prices: prices, Scanner: s.scanner, PublicURL: "http://127.0.0.1", MailFrom: from, Company: company,
+		Scanner: s.scanner, PublicURL: "http://127.0.0.1", MailFrom: from, Company: company,
 		StaffEmails: []string{"staff@hosting.example"}, Location: s.opts.Location, Log: s.opts.log, Timing: timing,
 		Keys: requests.Keys{Client: []byte("demo client key"), CSRF: []byte("demo form key")},
 	}
@@ -91,6 +96,8 @@ func (s *session) requests(ctx context.Context) error {
 	}
 	fmt.Fprintf(out, "\nqueued %d privacy requests for the exposed domains (afscherm request create --all-exposed);\n", len(created))
 	fmt.Fprintf(out, "  each customer gets a quote and an approval link by mail, written as .eml files by the mail job\n")
+	fmt.Fprintf(out, "  the quotes are priced from price table version %d, the demo's prices imported into its database (afscherm prices import)\n",
+		s.priceVersion)
 	if err := waitForJobs(ctx, s.client, mail.SendArgs{}.Kind(), len(created)); err != nil {
 		return err
 	}

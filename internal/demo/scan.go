@@ -44,6 +44,8 @@ type session struct {
 	client  store.JobClient
 	web     *httptest.Server
 	stopJob func()
+	// priceVersion is the version of the price table the demo imported.
+	priceVersion int64
 }
 
 func start(ctx context.Context, st *store.Store, dir string, opts Options) (*session, error) {
@@ -80,7 +82,7 @@ func start(ctx context.Context, st *store.Store, dir string, opts Options) (*ses
 	wcfg := world.WHOISConfig()
 	wcfg.Limiter, wcfg.MaxWait = limiter, settings.MaxLookupWait
 	s.scanner = &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), WHOIS: whois.New(wcfg), Log: opts.log}
-	if err := s.setUpFlow(); err != nil {
+	if err := s.setUpFlow(ctx); err != nil {
 		world.Close()
 		return nil, err
 	}

@@ -120,3 +120,12 @@ func (p Price) Totals() (net, vat, gross Cents) {
 	}
 	return net, vat, gross
 }
+
+// PriceRow is one line of a price table: what shielding a domain of a TLD
+// costs at a registrar of record ("*" for any), in cents without VAT.
+type PriceRow struct {
+	TLD           string `json:"tld"`
+	Registrar     string `json:"registrar"`
+	RegistrarCost Cents  `json:"registrar_cost_cents"`
+	ServiceFee    Cents  `json:"service_fee_cents"`
+}

@@ -132,7 +132,11 @@ type PrivacyRequest struct {
 	Price          Price
 	Quote          QuoteText
 	ScanID         int64 // the scan that showed the domain exposed
-	ExpiresAt      time.Time
+	// PriceTableVersion is the version of the price table the quote was
+	// priced from; 0 for requests quoted before price tables were kept in
+	// the database.
+	PriceTableVersion int64
+	ExpiresAt         time.Time
 	// Adapter names the registrar adapter that carries the request out.
 	Adapter string
 	// Partial is set when the party can shield only part of the data.

@@ -56,6 +56,7 @@ var columns = map[string]Holding{
 	"staff_users.*":      StaffData, "staff_sessions.*": StaffData, "staff_tokens.*": StaffData,
 	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "scan_plan.*": NotPersonal, "schema_migrations.*": NotPersonal,
 	"party_handles.*": NotPersonal, // the handles registries gave the company's own role contacts
+	"price_tables.*":  NotPersonal, "price_tables.imported_by_id": StaffData, "price_table_rows.*": NotPersonal,
 }
 
 // HoldingOf says what a column holds; ok is false for a column the map

@@ -67,12 +67,50 @@ func TestPriceTable(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 	var none *PriceTable
-	if _, err := none.Price("nl", "x"); err == nil || !strings.Contains(err.Error(), "--price-table") {
+	if _, err := none.Price("nl", "x"); err == nil || !strings.Contains(err.Error(), "afscherm prices import") {
 		t.Errorf("no table: %v", err)
 	}
 	_, err = ReadPriceTable(strings.NewReader("tld,registrar,registrar_cost,service_fee\nnl,*,abc,1\nnl,*,1,1\nnl,*,1,1\n,x,1,1\n"), "bad.csv")
 	if err == nil || !strings.Contains(err.Error(), "bad.csv:2: registrar_cost") || !strings.Contains(err.Error(), "bad.csv:4: a second price") ||
 		!strings.Contains(err.Error(), "bad.csv:5: tld") {
 		t.Errorf("bad table: %v", err)
+	}
+}
+
+// TestPriceTableContent: the hash is of the prices, not of the file's
+// layout; a table made from a version's rows prices as the file did and
+// hashes the same; another price is another hash.
+func TestPriceTableContent(t *testing.T) {
+	a, err := ReadPriceTable(strings.NewReader("tld,registrar,registrar_cost,service_fee\nnl,*,0.00,12.50\ncom,openprovider,4.95,12.50\n"), "a.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadPriceTable(strings.NewReader("registrar;tld;service_fee;registrar_cost\nOpenprovider;.com;12,50;4,95\n*;NL;12,5;0\n"), "b.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.SHA256() != b.SHA256() || len(a.SHA256()) != 64 {
+		t.Errorf("same prices, different hashes: %s %s", a.SHA256(), b.SHA256())
+	}
+	c, err := ReadPriceTable(strings.NewReader("tld,registrar,registrar_cost,service_fee\nnl,*,0.00,12.51\ncom,openprovider,4.95,12.50\n"), "c.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SHA256() == a.SHA256() {
+		t.Error("a different fee has the same hash")
+	}
+	rows := a.Rows()
+	if len(rows) != 2 || rows[0] != (model.PriceRow{TLD: "com", Registrar: "openprovider", RegistrarCost: 495, ServiceFee: 1250}) {
+		t.Errorf("rows: %+v", rows)
+	}
+	v := NewPriceTable(7, rows)
+	if v.Version != 7 || v.SHA256() != a.SHA256() {
+		t.Errorf("from rows: version %d, %s", v.Version, v.SHA256())
+	}
+	if fee, err := v.ServiceFee("nl", "sidn"); err != nil || fee != 1250 {
+		t.Errorf("nl fee: %v %v", fee, err)
+	}
+	if _, err := v.Price("de", "x"); err == nil || !strings.Contains(err.Error(), "price table version 7 has no price for .de") {
+		t.Errorf("missing in a version: %v", err)
 	}
 }

@@ -64,7 +64,7 @@ func TestABadPartyIsATypedErrorWithAnAuditEntryAndNoCharge(t *testing.T) {
 				t.Fatal(err)
 			}
 			a, err := openprovider.NewAdapter(openprovider.AdapterConfig{Client: c, TLDs: []string{"com"},
-				Cost: func(registrars.Domain) (int64, error) { return 495, nil }})
+				Cost: func(context.Context, registrars.Domain) (int64, error) { return 495, nil }})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,7 +44,7 @@ func openproviderFixture(t *testing.T, f *fixture, limits openprovidertest.Limit
 		return c
 	}
 	a, err := openprovider.NewAdapter(openprovider.AdapterConfig{Client: client(""), TLDs: []string{"com"},
-		Cost: func(registrars.Domain) (int64, error) { return 495, nil }})
+		Cost: func(context.Context, registrars.Domain) (int64, error) { return 495, nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

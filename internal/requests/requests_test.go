@@ -125,9 +125,11 @@ func TestCreateRefusals(t *testing.T) {
 		if len(reqs) != 1 {
 			t.Errorf("refusals left %d requests", len(reqs))
 		}
-		// A TLD missing from the price table is refused too.
-		f.svc.Prices, _ = quote.ReadPriceTable(strings.NewReader("tld,registrar,registrar_cost,service_fee\ncom,*,1,1\n"), "p.csv")
-		if _, err := f.svc.Create(ctx, "anoukdeboer.nl", staff, requests.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "no price for .nl") {
+		// A TLD missing from the current price table is refused too.
+		if _, err := requests.ImportPrices(ctx, f.st, strings.NewReader("tld,registrar,registrar_cost,service_fee\ncom,*,1,1\n"), "p.csv", staff); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Create(ctx, "anoukdeboer.nl", staff, requests.CreateOptions{}); err == nil || !strings.Contains(err.Error(), "price table version 2 has no price for .nl") {
 			t.Errorf("missing price: %v", err)
 		}
 		if reqs, _ := f.st.Requests(ctx, store.RequestFilter{}); len(reqs) != 1 {

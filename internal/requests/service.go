@@ -36,9 +36,10 @@ type Rescanner interface {
 
 // Service is the request flow.
 type Service struct {
+	// Store keeps the requests, and the price table quotes are priced
+	// from: its current version at the time of quoting (Prices).
 	Store     *store.Store
 	Adapters  *adapters.Router
-	Prices    *quote.PriceTable // the company's fee, and registrar costs the adapters take from it
 	Scanner   Rescanner
 	PublicURL string // where customers reach the approval pages
 	MailFrom  string
@@ -163,7 +164,8 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, r *model.PrivacyRequ
 	}
 	created := model.AuditEvent{Actor: by, Action: "request.created", SubjectKind: "request",
 		SubjectID: strconv.FormatInt(r.ID, 10), ToState: string(r.State),
-		Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256}}
+		Details: map[string]any{"domain": r.Domain, "adapter": r.Adapter, "quote_sha256": r.Quote.SHA256,
+			"price_table_version": r.PriceTableVersion}}
 	if reviewed {
 		created.Reason = "reviewed: " + strings.TrimSpace(opts.Reviewed)
 		created.Details["reviewed_verdict"] = string(model.VerdictUndetermined)
@@ -213,11 +215,18 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 	if opts.OptOutReasons != "" && !support.OptOut {
 		return model.PrivacyRequest{}, false, "its party (" + adapter.Name() + ") has no opt-out for the customer's reasons", nil
 	}
-	cost, err := adapter.Price(ctx, rd)
+	// One version of the price table prices the quote: the newest in the
+	// database now, handed to the adapter in the context so that its cost
+	// (adapters.TableCost) and the company's fee come from the same one.
+	prices, err := Prices{Store: s.Store}.PriceTable(ctx)
+	if err != nil {
+		return model.PrivacyRequest{}, false, "", err
+	}
+	cost, err := adapter.Price(quote.WithTable(ctx, prices), rd)
 	if err != nil {
 		return model.PrivacyRequest{}, false, "", fmt.Errorf("price of %s: %w", d.Name, err)
 	}
-	fee, err := s.Prices.ServiceFee(d.TLD(), registrar)
+	fee, err := prices.ServiceFee(d.TLD(), registrar)
 	if err != nil {
 		return model.PrivacyRequest{}, false, "", err
 	}
@@ -238,7 +247,7 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 	return model.PrivacyRequest{
 		Domain: d.Name, DomainID: d.ID, CustomerNumber: c.Number, CustomerID: c.ID, State: model.StateQuoted,
 		Price: price, Quote: text, ScanID: scan.ID, ExpiresAt: expires, Adapter: adapter.Name(),
-		Partial: support.Partial, CreatedBy: by, OptOutReasons: opts.OptOutReasons,
+		Partial: support.Partial, CreatedBy: by, OptOutReasons: opts.OptOutReasons, PriceTableVersion: prices.Version,
 	}, reviewed, "", nil
 }
 

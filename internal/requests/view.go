@@ -11,26 +11,29 @@ import (
 
 // View is a request as the command line's --json and the API show it.
 type View struct {
-	ID             int64     `json:"id"`
-	Domain         string    `json:"domain"`
-	DomainDisplay  string    `json:"domain_display"`
-	Customer       string    `json:"customer"`
-	State          string    `json:"state"`
-	Reason         string    `json:"reason,omitempty"`
-	Adapter        string    `json:"adapter"`
-	Partial        bool      `json:"partial,omitempty"`
-	PartyReference string    `json:"party_reference,omitempty"`
-	PartyDetail    string    `json:"party_detail,omitempty"`
-	Currency       string    `json:"currency"`
-	Net            int64     `json:"net_cents"`
-	VAT            int64     `json:"vat_cents"`
-	Gross          int64     `json:"gross_cents"`
-	QuoteVersion   string    `json:"quote_version"`
-	QuoteSHA256    string    `json:"quote_sha256"`
-	ExpiresAt      time.Time `json:"expires_at,omitzero"`
-	CreatedBy      string    `json:"created_by"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             int64  `json:"id"`
+	Domain         string `json:"domain"`
+	DomainDisplay  string `json:"domain_display"`
+	Customer       string `json:"customer"`
+	State          string `json:"state"`
+	Reason         string `json:"reason,omitempty"`
+	Adapter        string `json:"adapter"`
+	Partial        bool   `json:"partial,omitempty"`
+	PartyReference string `json:"party_reference,omitempty"`
+	PartyDetail    string `json:"party_detail,omitempty"`
+	Currency       string `json:"currency"`
+	Net            int64  `json:"net_cents"`
+	VAT            int64  `json:"vat_cents"`
+	Gross          int64  `json:"gross_cents"`
+	QuoteVersion   string `json:"quote_version"`
+	QuoteSHA256    string `json:"quote_sha256"`
+	// PriceTableVersion is the price table version the quote was priced
+	// from; absent for requests quoted before versions were kept.
+	PriceTableVersion int64     `json:"price_table_version,omitempty"`
+	ExpiresAt         time.Time `json:"expires_at,omitzero"`
+	CreatedBy         string    `json:"created_by"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // ViewOf makes a View.
@@ -39,7 +42,7 @@ func ViewOf(r model.PrivacyRequest) View {
 	return View{ID: r.ID, Domain: r.Domain, DomainDisplay: model.DisplayDomainName(r.Domain), Customer: r.CustomerNumber,
 		State: string(r.State), Reason: r.Reason, Adapter: r.Adapter, Partial: r.Partial, PartyReference: r.PartyReference,
 		PartyDetail: r.PartyDetail, Currency: r.Price.Currency, Net: int64(net), VAT: int64(vat), Gross: int64(gross),
-		QuoteVersion: r.Quote.Version, QuoteSHA256: r.Quote.SHA256, ExpiresAt: r.ExpiresAt,
+		QuoteVersion: r.Quote.Version, QuoteSHA256: r.Quote.SHA256, PriceTableVersion: r.PriceTableVersion, ExpiresAt: r.ExpiresAt,
 		CreatedBy: string(r.CreatedBy.Kind) + ":" + r.CreatedBy.ID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

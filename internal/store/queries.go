@@ -156,6 +156,13 @@ type queries struct {
 	RevokeStaffToken string
 
 	RevokeUserStaffTokens string
+
+	LockPriceTables     string
+	InsertPriceTable    string
+	InsertPriceTableRow string
+	CurrentPriceTable   string
+	PriceTableByVersion string
+	PriceTableRows      string
 }
 
 func loadQueries(fsys fs.FS) (*queries, error) {

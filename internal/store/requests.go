@@ -21,16 +21,19 @@ func (tx *Tx) InsertRequest(ctx context.Context, r *model.PrivacyRequest) error 
 		return err
 	}
 	net, vat, gross := r.Price.Totals()
-	var scan, expires any
+	var scan, expires, prices any
 	if r.ScanID != 0 {
 		scan = r.ScanID
+	}
+	if r.PriceTableVersion != 0 {
+		prices = r.PriceTableVersion
 	}
 	if !r.ExpiresAt.IsZero() {
 		expires = r.ExpiresAt.UTC()
 	}
 	err = tx.q.QueryRow(ctx, tx.sql.InsertRequest, r.DomainID, r.CustomerID, string(r.State), r.Reason,
 		r.Price.Currency, string(price), int64(net), int64(vat), int64(gross), r.Quote.Version, string(r.Quote.Language),
-		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now, r.Adapter, r.Partial, r.OptOutReasons).Scan(&r.ID)
+		r.Quote.Text, r.Quote.SHA256, scan, expires, string(r.CreatedBy.Kind), r.CreatedBy.ID, tx.now, r.Adapter, r.Partial, r.OptOutReasons, prices).Scan(&r.ID)
 	if model.IsKind(err, model.KindConflict) {
 		return model.Errorf(model.KindConflict, "%s already has an open privacy request", r.Domain)
 	}
@@ -182,17 +185,20 @@ func (r reader) ExpiredRequests(ctx context.Context, state model.RequestState, b
 func scanRequest(row Row) (model.PrivacyRequest, error) {
 	var r model.PrivacyRequest
 	var state, price, lang, byKind string
-	var scan *int64
+	var scan, prices *int64
 	err := row.Scan(&r.ID, &r.Domain, &r.DomainID, &r.CustomerNumber, &r.CustomerID, &state, &r.Reason,
 		&r.Price.Currency, &price, &r.Quote.Version, &lang, &r.Quote.Text, &r.Quote.SHA256, &scan,
 		timeValue{&r.ExpiresAt}, &byKind, &r.CreatedBy.ID, timeValue{&r.CreatedAt}, timeValue{&r.UpdatedAt},
-		&r.Adapter, &r.Partial, &r.PartyReference, &r.PartyDetail, timeValue{&r.PartyDeadline}, &r.OptOutReasons)
+		&r.Adapter, &r.Partial, &r.PartyReference, &r.PartyDetail, timeValue{&r.PartyDeadline}, &r.OptOutReasons, &prices)
 	if err != nil {
 		return r, err
 	}
 	r.State, r.Quote.Language, r.CreatedBy.Kind = model.RequestState(state), model.Language(lang), model.ActorKind(byKind)
 	if scan != nil {
 		r.ScanID = *scan
+	}
+	if prices != nil {
+		r.PriceTableVersion = *prices
 	}
 	if err := json.Unmarshal([]byte(price), &r.Price); err != nil {
 		return r, fmt.Errorf("request %d price: %w", r.ID, err)

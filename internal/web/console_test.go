@@ -183,7 +183,8 @@ func TestSignInSessionsAndForms(t *testing.T) {
 			t.Fatalf("%d requests after posting twice", len(rs))
 		}
 		resp, page = b.do("GET", "/staff/requests/"+strconv.FormatInt(rs[0].ID, 10), nil)
-		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "request.send_for_approval") || !strings.Contains(page, "Audit trail") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "request.send_for_approval") || !strings.Contains(page, "Audit trail") ||
+			!strings.Contains(page, "price table version 1") {
 			t.Errorf("request page: %d\n%s", resp.StatusCode, page)
 		}
 		resp, page = b.do("GET", "/staff/domains/"+exposed, nil)

@@ -43,7 +43,7 @@ type Config struct {
 	EPP        epp.Config
 	TLDs       []string
 	Registrars []string // our registrars of record it serves; "*" for any
-	Cost       func(d registrars.Domain) (int64, error)
+	Cost       func(ctx context.Context, d registrars.Domain) (int64, error)
 	// FRED says the registry is CZ.NIC's FRED: the name stays public, the
 	// quote says so. The session checks it against the greeting, whose
 	// contact object URI (http://www.nic.cz/xml/epp/contact-1.6) decides
@@ -81,11 +81,11 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 }
 
 // Price is the configured cost.
-func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
+func (a *Adapter) Price(ctx context.Context, d registrars.Domain) (int64, error) {
 	if a.cfg.Cost == nil {
 		return 0, nil
 	}
-	c, err := a.cfg.Cost(d)
+	c, err := a.cfg.Cost(ctx, d)
 	if err != nil {
 		return 0, &registrars.Error{Kind: registrars.KindConfig, Party: a.cfg.Name, Message: err.Error(), Err: err}
 	}

@@ -30,7 +30,7 @@ type Adapter struct {
 	Registrars []string
 	// Cost is the registrar's cost in cents for a domain, as staff know it
 	// from the registrar's price list (afscherm's price table).
-	Cost func(d registrars.Domain) (int64, error)
+	Cost func(ctx context.Context, d registrars.Domain) (int64, error)
 	// Panels maps a registrar to where staff switch privacy on, for the
 	// steps; a general description is used for others.
 	Panels map[string]string
@@ -48,11 +48,11 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 }
 
 // Price is the configured cost.
-func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
+func (a *Adapter) Price(ctx context.Context, d registrars.Domain) (int64, error) {
 	if a.Cost == nil {
 		return 0, registrars.Errorf("manual", registrars.KindConfig, "", "no registrar cost configured for .%s", d.TLD())
 	}
-	c, err := a.Cost(d)
+	c, err := a.Cost(ctx, d)
 	if err != nil {
 		return 0, &registrars.Error{Kind: registrars.KindConfig, Party: "manual", Message: err.Error(), Err: err}
 	}

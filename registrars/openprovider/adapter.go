@@ -24,14 +24,14 @@ type AdapterConfig struct {
 	// protection on a domain, in euro cents without VAT. Openprovider's
 	// API has no price call for it, so it comes from Openprovider's price
 	// list as configured (afscherm's price table).
-	Cost func(d registrars.Domain) (int64, error)
+	Cost func(ctx context.Context, d registrars.Domain) (int64, error)
 }
 
 // Adapter switches on Openprovider's WHOIS privacy protection.
 type Adapter struct {
 	client *Client
 	tlds   map[string]bool
-	cost   func(d registrars.Domain) (int64, error)
+	cost   func(ctx context.Context, d registrars.Domain) (int64, error)
 }
 
 // NewAdapter returns an adapter over a client.
@@ -73,14 +73,14 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 }
 
 // Price is the configured yearly cost of WHOIS privacy protection.
-func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
+func (a *Adapter) Price(ctx context.Context, d registrars.Domain) (int64, error) {
 	if s := a.Serves(d); !s.OK {
 		return 0, registrars.Errorf(Party, registrars.KindRejected, "", "%s", s.Reason)
 	}
 	if a.cost == nil {
 		return 0, registrars.Errorf(Party, registrars.KindConfig, "", "no price configured for Openprovider's WHOIS privacy protection on .%s", d.TLD())
 	}
-	c, err := a.cost(d)
+	c, err := a.cost(ctx, d)
 	if err != nil {
 		return 0, &registrars.Error{Kind: registrars.KindConfig, Party: Party, Message: fmt.Sprintf("price for .%s: %v", d.TLD(), err), Err: err}
 	}

@@ -19,7 +19,7 @@ func newAdapter(t *testing.T, f *fixture) *Adapter {
 	a, err := NewAdapter(AdapterConfig{
 		Client: f.client,
 		TLDs:   []string{"com", ".NET", "org", "us", "be"},
-		Cost: func(d registrars.Domain) (int64, error) {
+		Cost: func(_ context.Context, d registrars.Domain) (int64, error) {
 			if d.TLD() == "be" {
 				return 0, errors.New("no price for .be in the table")
 			}

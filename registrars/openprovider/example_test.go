@@ -30,7 +30,7 @@ func ExampleAdapter() {
 	adapter, err := openprovider.NewAdapter(openprovider.AdapterConfig{
 		Client: client,
 		TLDs:   []string{"com", "us"},
-		Cost:   func(registrars.Domain) (int64, error) { return 495, nil },
+		Cost:   func(context.Context, registrars.Domain) (int64, error) { return 495, nil },
 	})
 	if err != nil {
 		panic(err)

@@ -60,7 +60,7 @@ type Config struct {
 	Role epp.Contact
 	// Handles keeps the role contact's handle once SIDN has given it.
 	Handles HandleStore
-	Cost    func(d registrars.Domain) (int64, error)
+	Cost    func(ctx context.Context, d registrars.Domain) (int64, error)
 	// OptOut, when set, is how opt-out requests go to SIDN and how staff
 	// record SIDN's decision.
 	OptOut *OptOut
@@ -131,11 +131,11 @@ func (a *Adapter) Serves(d registrars.Domain) registrars.Support {
 }
 
 // Price is the configured cost; SIDN itself charges nothing for these changes.
-func (a *Adapter) Price(_ context.Context, d registrars.Domain) (int64, error) {
+func (a *Adapter) Price(ctx context.Context, d registrars.Domain) (int64, error) {
 	if a.cfg.Cost == nil {
 		return 0, nil
 	}
-	c, err := a.cfg.Cost(d)
+	c, err := a.cfg.Cost(ctx, d)
 	if err != nil {
 		return 0, &registrars.Error{Kind: registrars.KindConfig, Party: Party, Message: err.Error(), Err: err}
 	}

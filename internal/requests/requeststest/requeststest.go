@@ -1,7 +1,8 @@
 // Package requeststest sets up the whole request flow for tests: the sample
 // customers scanned against the sandbox registries, the manual adapter for
 // every registrar (with the sandbox's registrars of record), the price
-// table under testdata/, and a clock tests move.
+// table under testdata/ imported into the database as version 1, and a
+// clock tests move.
 package requeststest
 
 import (
@@ -19,7 +20,6 @@ import (
 	"github.com/afscherm/afscherm/internal/lookup/whois"
 	"github.com/afscherm/afscherm/internal/mail"
 	"github.com/afscherm/afscherm/internal/model"
-	"github.com/afscherm/afscherm/internal/quote"
 	"github.com/afscherm/afscherm/internal/requests"
 	"github.com/afscherm/afscherm/internal/sampledata"
 	"github.com/afscherm/afscherm/internal/sandbox"
@@ -160,10 +160,11 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 			t.Fatal(err)
 		}
 	}
-	prices, err := quote.LoadPriceTable(PriceTable())
-	if err != nil {
+	// The price table is the database's, as in every process: version 1.
+	if _, err := requests.ImportPriceFile(ctx, st, PriceTable(), Staff); err != nil {
 		t.Fatal(err)
 	}
+	prices := requests.Prices{Store: st}
 	// Every request a task for staff, as without --registrars, knowing how
 	// the world's records name the registrars of record.
 	router, err := adapters.Default(adapters.Deps{Tasks: requests.Tasks{Store: st}, Prices: prices}).
@@ -173,7 +174,7 @@ func NewIn(t testing.TB, url string, addressing sandbox.Addressing) *Env {
 	}
 	svc := &requests.Service{
 		Store: st, Adapters: router,
-		Prices: prices, Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
+		Scanner: scanner, PublicURL: "https://klant.hosting.example", MailFrom: "afscherm <noreply@hosting.example>",
 		StaffEmails: []string{"staff@hosting.example"},
 		Keys:        requests.Keys{Client: []byte("client-key"), CSRF: []byte("csrf-key")},
 		Location:    time.UTC, Log: slog.New(slog.DiscardHandler), Timing: requests.DefaultTiming(),
@@ -192,7 +193,7 @@ func (e *Env) UseSandboxRegistrars(t testing.TB) *sandbox.Registrars {
 	parties.SIDN.ReportTo(t) // a frame the official schemas reject fails the test
 	env := parties.Env()
 	e.Service.Adapters, err = adapters.Parse(parties.Config(""), "the sandbox's registrars", adapters.Deps{
-		Tasks: requests.Tasks{Store: e.Store}, Handles: requests.Handles{Store: e.Store}, Prices: e.Service.Prices, Getenv: func(k string) string { return env[k] },
+		Tasks: requests.Tasks{Store: e.Store}, Handles: requests.Handles{Store: e.Store}, Prices: requests.Prices{Store: e.Store}, Getenv: func(k string) string { return env[k] },
 		Dial: e.World.Net.Dial, RootCAs: e.World.Net.RootCAs(), Mail: e.Service.MailParty, Trace: wiretrace.DirFromEnv()})
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,17 @@
 -- name: InsertRequest
 INSERT INTO privacy_requests (domain_id, customer_id, state, reason, currency, price, net, vat, gross,
                               quote_version, quote_language, quote_text, quote_sha256, scan_id, expires_at,
-                              created_by_kind, created_by_id, created_at, updated_at, adapter, partial, opt_out_reasons)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21)
+                              created_by_kind, created_by_id, created_at, updated_at, adapter, partial, opt_out_reasons,
+                              price_table_version)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, $21, $22)
 RETURNING id;
 
 -- name: RequestByID
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price::text,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
        r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
-       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -19,7 +21,8 @@ WHERE r.id = $1;
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price::text,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
        r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
-       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -29,7 +32,8 @@ WHERE r.id = $1 FOR UPDATE OF r;
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price::text,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
        r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
-       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -46,7 +50,8 @@ LIMIT CASE WHEN $5::bigint < 0 THEN NULL ELSE $5::bigint END;
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price::text,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
        r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
-       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
@@ -67,7 +72,8 @@ UPDATE privacy_requests SET expires_at = $2, updated_at = $3 WHERE id = $1;
 SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price::text,
        r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
        r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
-       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
 FROM privacy_requests r
 JOIN domains d ON d.id = r.domain_id
 JOIN customers c ON c.id = r.customer_id
