@@ -39,6 +39,7 @@ type cli struct {
 	Import    importCmd    `cmd:"" help:"Import customers and domains from CSV files, in one transaction."`
 	Demo      demoCmd      `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
 	Serve     serveCmd     `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
+	Check     checkCmd     `cmd:"" help:"Check a deployment: the database, settings, public URL, prices, registrars, mail and files serve would use."`
 	Worker    workerCmd    `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
 	Scan      scanCmd      `cmd:"" help:"Scan domains now and print what is visible."`
 	Digest    digestCmd    `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`

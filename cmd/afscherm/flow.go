@@ -63,26 +63,12 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if err := f.customerSafe(); err != nil {
 		return nil, err
 	}
-	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
-		return nil, usagef("--mail-from %q is not an e-mail address", f.MailFrom)
+	if problems := f.problems(); len(problems) > 0 {
+		return nil, problems[0]
 	}
-	for _, a := range f.StaffEmail {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return nil, usagef("--staff-email %q is not an e-mail address", a)
-		}
-	}
-	if f.ApprovalTTL < time.Hour {
-		return nil, usagef("--approval-ttl must be at least an hour")
-	}
-	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
-		return nil, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after")
-	}
-	var prices *quote.PriceTable
-	if f.PriceTable != "" {
-		var err error
-		if prices, err = quote.LoadPriceTable(f.PriceTable); err != nil {
-			return nil, err
-		}
+	prices, err := f.prices()
+	if err != nil {
+		return nil, err
 	}
 	keys, err := f.keys(e, st)
 	if err != nil {
@@ -123,6 +109,35 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 		fl.mailDir = d.Path
 	}
 	return fl, nil
+}
+
+// problems are what is wrong with the flow's settings, as usage errors,
+// all of them (afscherm check shows each); build refuses the first.
+func (f flowFlags) problems() []error {
+	var out []error
+	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
+		out = append(out, usagef("--mail-from %q is not an e-mail address", f.MailFrom))
+	}
+	for _, a := range f.StaffEmail {
+		if _, err := mail.ParseAddress(a); err != nil {
+			out = append(out, usagef("--staff-email %q is not an e-mail address", a))
+		}
+	}
+	if f.ApprovalTTL < time.Hour {
+		out = append(out, usagef("--approval-ttl must be at least an hour"))
+	}
+	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
+		out = append(out, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after"))
+	}
+	return out
+}
+
+// prices is the price table the flow quotes from; nil without one.
+func (f flowFlags) prices() (*quote.PriceTable, error) {
+	if f.PriceTable == "" {
+		return nil, nil
+	}
+	return quote.LoadPriceTable(f.PriceTable)
 }
 
 // keys are the request flow's secrets: derived from --secret, or made once
