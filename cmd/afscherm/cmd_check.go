@@ -43,7 +43,9 @@ func (c checkCmd) Run(e *env) error {
 	var items []check.Item
 	items = append(items, func(context.Context) []check.Result { return check.Settings(c.problems(e)) })
 
-	st, openErr := database.Open(e.ctx, e.cli.DatabaseURL, database.Options{Logger: e.jobLog, Inspect: true})
+	octx, cancel := context.WithTimeout(e.ctx, c.Timeout)
+	st, openErr := database.Open(octx, e.cli.DatabaseURL, database.Options{Logger: e.jobLog, Inspect: true})
+	cancel()
 	if openErr == nil {
 		defer st.Close()
 		items = append(items, check.One(func(ctx context.Context) check.Result { return check.Database(ctx, st) }))
@@ -147,12 +149,17 @@ func (c checkCmd) problems(e *env) []error {
 	var out []error
 	if f.AllowLocal {
 		_ = f.customerSafe() // fills in the stand-ins
-	} else if err := f.senderSafe(); err != nil {
-		out = append(out, err)
-	} // the public URL is an item of its own
-	if f.MailFrom != "" || f.AllowLocal {
-		out = append(out, f.problems()...)
+	} else { // the public URL is an item of its own
+		for _, safe := range []func() error{f.companySafe, f.mailFromSafe} {
+			if err := safe(); err != nil {
+				out = append(out, err)
+			}
+		}
 	}
+	if f.MailFrom == "" { // said above; the other settings still count
+		f.MailFrom = localMailFrom
+	}
+	out = append(out, f.problems()...)
 	for _, k := range f.ClientKey {
 		if len(k) < database.MinClientKeyLength {
 			out = append(out, usagef("--client-key must be at least %d characters", database.MinClientKeyLength))

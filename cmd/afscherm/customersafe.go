@@ -57,10 +57,23 @@ func (f *flowFlags) linkSafe() error {
 // senderSafe refuses mail without a company to sign it or a sender
 // customers can answer.
 func (f *flowFlags) senderSafe() error {
-	const local = localTrial
-	if strings.TrimSpace(f.Company) == "" {
-		return usagef("customers' mail and pages are signed with the company's name: give --company NAME (or AFSCHERM_COMPANY)" + local)
+	if err := f.companySafe(); err != nil {
+		return err
 	}
+	return f.mailFromSafe()
+}
+
+// companySafe refuses mail and pages without a company to sign them.
+func (f *flowFlags) companySafe() error {
+	if strings.TrimSpace(f.Company) == "" {
+		return usagef("customers' mail and pages are signed with the company's name: give --company NAME (or AFSCHERM_COMPANY)" + localTrial)
+	}
+	return nil
+}
+
+// mailFromSafe refuses a sender customers cannot answer.
+func (f *flowFlags) mailFromSafe() error {
+	const local = localTrial
 	if strings.TrimSpace(f.MailFrom) == "" {
 		return usagef("customers' mail needs a sender they can answer: give --mail-from \"Company <privacy@company.nl>\" (or AFSCHERM_MAIL_FROM)" + local)
 	}
