@@ -94,7 +94,7 @@ func Open(ctx context.Context, raw string, opts Options) (*store.Store, error) {
 	switch t.Kind {
 	case Postgres:
 		drv, err = postgres.Open(ctx, t.URL, dopts)
-	case SQLite:
+	default:
 		if opts.Inspect {
 			if _, err := os.Stat(t.Path); err != nil {
 				return nil, model.Errorf(model.KindNotFound, "sqlite %s: %v", t.Path, errors.Unwrap(err))

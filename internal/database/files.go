@@ -79,7 +79,3 @@ func tightenCompanions(path string) error {
 	return nil
 }
 
-// CheckPrivate reports a file that group or others may read or write, as
-// the database and the client key files must not be, with the command that
-// mends it; what names the file ("database file").
-func CheckPrivate(path, what string) error { return refuseShared(path, what) }
