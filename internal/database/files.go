@@ -78,4 +78,3 @@ func tightenCompanions(path string) error {
 	}
 	return nil
 }
-
