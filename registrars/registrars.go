@@ -129,6 +129,15 @@ type Adapter interface {
 	Cancel(ctx context.Context, r Request, reference string) error
 }
 
+// Prober is an Adapter that can try its way in without changing anything
+// at the party: connect, log in, log out (afscherm check --online).
+type Prober interface {
+	// Probe reaches the party and logs in and out; its error names the
+	// cause (refused connection, TLS, credentials, greeting) and never a
+	// credential.
+	Probe(ctx context.Context) error
+}
+
 // ErrorKind says what a failure means for the caller.
 type ErrorKind string
 

@@ -41,6 +41,7 @@ type cli struct {
 	Demo      demoCmd      `cmd:"" help:"Run afscherm on sample data in a fresh temporary database."`
 	Config    configCmd    `cmd:"" help:"Show the settings in effect and where each comes from."`
 	Serve     serveCmd     `cmd:"" help:"Serve HTTP and work jobs (scans, the nightly run, the digest) until stopped."`
+	Check     checkCmd     `cmd:"" help:"Check a deployment: the database, settings, public URL, prices, registrars, mail and files serve would use."`
 	Worker    workerCmd    `cmd:"" help:"Work jobs only, to add capacity on this or another machine (PostgreSQL)."`
 	Scan      scanGroup    `cmd:"" help:"Scan domains now and print what is visible; 'scan plan' shows or queues the nightly plan."`
 	Digest    digestCmd    `cmd:"" help:"Show the staff digest: which domains became exposed or shielded."`

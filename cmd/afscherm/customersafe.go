@@ -29,7 +29,18 @@ func (f *flowFlags) customerSafe() error {
 		}
 		return nil
 	}
-	const local = "; for a trial on this machine only, add --allow-local-links"
+	if err := f.linkSafe(); err != nil {
+		return err
+	}
+	return f.senderSafe()
+}
+
+// localTrial ends the refusals of customerSafe.
+const localTrial = "; for a trial on this machine only, add --allow-local-links"
+
+// linkSafe refuses a --public-url that customers cannot reach.
+func (f *flowFlags) linkSafe() error {
+	const local = localTrial
 	if strings.TrimSpace(f.PublicURL) == "" {
 		return usagef("customers' mail links to the approval pages: give --public-url https://… (or AFSCHERM_PUBLIC_URL), where customers reach 'afscherm serve'" + local)
 	}
@@ -40,9 +51,29 @@ func (f *flowFlags) customerSafe() error {
 	if localHost(u.Hostname()) {
 		return usagef("--public-url %s is this machine's own (loopback) address, which customers cannot reach: give --public-url https://… (or AFSCHERM_PUBLIC_URL), where customers reach 'afscherm serve'"+local, f.PublicURL)
 	}
-	if strings.TrimSpace(f.Company) == "" {
-		return usagef("customers' mail and pages are signed with the company's name: give --company NAME (or AFSCHERM_COMPANY)" + local)
+	return nil
+}
+
+// senderSafe refuses mail without a company to sign it or a sender
+// customers can answer.
+func (f *flowFlags) senderSafe() error {
+	if err := f.companySafe(); err != nil {
+		return err
 	}
+	return f.mailFromSafe()
+}
+
+// companySafe refuses mail and pages without a company to sign them.
+func (f *flowFlags) companySafe() error {
+	if strings.TrimSpace(f.Company) == "" {
+		return usagef("customers' mail and pages are signed with the company's name: give --company NAME (or AFSCHERM_COMPANY)" + localTrial)
+	}
+	return nil
+}
+
+// mailFromSafe refuses a sender customers cannot answer.
+func (f *flowFlags) mailFromSafe() error {
+	const local = localTrial
 	if strings.TrimSpace(f.MailFrom) == "" {
 		return usagef("customers' mail needs a sender they can answer: give --mail-from \"Company <privacy@company.nl>\" (or AFSCHERM_MAIL_FROM)" + local)
 	}

@@ -62,19 +62,8 @@ func (f flowFlags) build(e *env, st *store.Store, rescanner requests.Rescanner) 
 	if err := f.customerSafe(); err != nil {
 		return nil, err
 	}
-	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
-		return nil, usagef("--mail-from %q is not an e-mail address", f.MailFrom)
-	}
-	for _, a := range f.StaffEmail {
-		if _, err := mail.ParseAddress(a); err != nil {
-			return nil, usagef("--staff-email %q is not an e-mail address", a)
-		}
-	}
-	if f.ApprovalTTL < time.Hour {
-		return nil, usagef("--approval-ttl must be at least an hour")
-	}
-	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
-		return nil, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after")
+	if problems := f.problems(); len(problems) > 0 {
+		return nil, problems[0]
 	}
 	if err := f.importPrices(e, st, staffActor(e, "")); err != nil {
 		return nil, err
@@ -138,6 +127,27 @@ func (f flowFlags) importPrices(e *env, st *store.Store, by model.Actor) error {
 		e.log.Info("price table imported", "version", in.Table.Version, "rows", len(in.Table.Rows), "file", f.PriceTable)
 	}
 	return nil
+}
+
+// problems are what is wrong with the flow's settings, as usage errors,
+// all of them (afscherm check shows each); build refuses the first.
+func (f flowFlags) problems() []error {
+	var out []error
+	if _, err := mail.ParseAddress(f.MailFrom); err != nil {
+		out = append(out, usagef("--mail-from %q is not an e-mail address", f.MailFrom))
+	}
+	for _, a := range f.StaffEmail {
+		if _, err := mail.ParseAddress(a); err != nil {
+			out = append(out, usagef("--staff-email %q is not an e-mail address", a))
+		}
+	}
+	if f.ApprovalTTL < time.Hour {
+		out = append(out, usagef("--approval-ttl must be at least an hour"))
+	}
+	if f.PollEvery < time.Second || f.FollowFor < f.PollEvery || f.VerifyAfter < 0 || f.VerifyAlert < f.VerifyAfter {
+		out = append(out, usagef("--poll-every must be at least a second, --follow-for at least --poll-every, --verify-alert at least --verify-after"))
+	}
+	return out
 }
 
 // keys are the request flow's secrets: derived from --secret, or made once

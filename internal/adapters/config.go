@@ -182,14 +182,9 @@ func Load(path string, d Deps) (*Router, error) {
 // contacts no party: credentials and addresses are first tried by the
 // first request.
 func Parse(b []byte, name string, d Deps) (*Router, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var f File
-	if err := dec.Decode(&f); err != nil {
-		return nil, model.Errorf(model.KindInvalid, "registrar configuration %s: %v", name, err)
-	}
-	if len(f.Adapters) == 0 {
-		return nil, model.Errorf(model.KindInvalid, "registrar configuration %s: no adapters", name)
+	f, err := decode(b, name)
+	if err != nil {
+		return nil, err
 	}
 	if d.Getenv == nil {
 		d.Getenv = os.Getenv
@@ -197,23 +192,12 @@ func Parse(b []byte, name string, d Deps) (*Router, error) {
 	var routes []Route
 	seen := map[string]bool{}
 	for i, c := range f.Adapters {
-		where := fmt.Sprintf("registrar configuration %s, adapter %d (%s)", name, i+1, c.Type)
-		if len(c.TLDs) == 0 || len(c.Registrars) == 0 {
-			return nil, model.Errorf(model.KindInvalid, "%s: give tlds and registrars (\"*\" for any)", where)
-		}
-		cost := TableCost(d.Prices)
-		if c.Cost != "" {
-			cents, err := model.ParseEuros(c.Cost)
-			if err != nil {
-				return nil, model.Errorf(model.KindInvalid, "%s: cost: %v", where, err)
-			}
-			cost = func(context.Context, registrars.Domain) (int64, error) { return int64(cents), nil }
-		}
-		a, err := build(c, cost, d)
+		a, err := buildAt(name, i, c, d)
 		if err != nil {
-			return nil, model.Errorf(model.KindInvalid, "%s: %v", where, err)
+			return nil, err
 		}
 		if seen[a.Name()] {
+			where := fmt.Sprintf("registrar configuration %s, adapter %d (%s)", name, i+1, c.Type)
 			return nil, model.Errorf(model.KindInvalid, "%s: a second adapter named %q; give each its own name", where, a.Name())
 		}
 		seen[a.Name()] = true
@@ -224,6 +208,41 @@ func Parse(b []byte, name string, d Deps) (*Router, error) {
 		return nil, model.Errorf(model.KindInvalid, "registrar configuration %s: %v", name, err)
 	}
 	return router, nil
+}
+
+// decode reads a configuration file's JSON; name is for errors.
+func decode(b []byte, name string) (File, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		return f, model.Errorf(model.KindInvalid, "registrar configuration %s: %v", name, err)
+	}
+	if len(f.Adapters) == 0 {
+		return f, model.Errorf(model.KindInvalid, "registrar configuration %s: no adapters", name)
+	}
+	return f, nil
+}
+
+// buildAt builds the i-th adapter of the configuration file name.
+func buildAt(name string, i int, c Config, d Deps) (registrars.Adapter, error) {
+	where := fmt.Sprintf("registrar configuration %s, adapter %d (%s)", name, i+1, c.Type)
+	if len(c.TLDs) == 0 || len(c.Registrars) == 0 {
+		return nil, model.Errorf(model.KindInvalid, "%s: give tlds and registrars (\"*\" for any)", where)
+	}
+	cost := TableCost(d.Prices)
+	if c.Cost != "" {
+		cents, err := model.ParseEuros(c.Cost)
+		if err != nil {
+			return nil, model.Errorf(model.KindInvalid, "%s: cost: %v", where, err)
+		}
+		cost = func(context.Context, registrars.Domain) (int64, error) { return int64(cents), nil }
+	}
+	a, err := build(c, cost, d)
+	if err != nil {
+		return nil, model.Errorf(model.KindInvalid, "%s: %v", where, err)
+	}
+	return a, nil
 }
 
 func build(c Config, cost func(context.Context, registrars.Domain) (int64, error), d Deps) (registrars.Adapter, error) {

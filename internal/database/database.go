@@ -7,8 +7,10 @@ package database
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -74,6 +76,11 @@ type Options struct {
 	Logger    *slog.Logger     // for River's messages; nil discards them
 	Now       func() time.Time // the store's clock; time.Now when nil
 	NoMigrate bool             // open without migrating, for `afscherm migrate` to report on its own
+	// Inspect opens an existing database as it is, for `afscherm check`: a
+	// missing SQLite file is an error rather than made, a file open to
+	// others is opened (check reports it) and its companions' modes are
+	// left alone, and nothing is migrated.
+	Inspect bool
 }
 
 // Open opens the store at raw and, unless told not to, migrates it.
@@ -88,7 +95,11 @@ func Open(ctx context.Context, raw string, opts Options) (*store.Store, error) {
 	case Postgres:
 		drv, err = postgres.Open(ctx, t.URL, dopts)
 	default:
-		if err := prepareSQLiteFile(t.Path); err != nil {
+		if opts.Inspect {
+			if _, err := os.Stat(t.Path); err != nil {
+				return nil, model.Errorf(model.KindNotFound, "sqlite %s: %v", t.Path, errors.Unwrap(err))
+			}
+		} else if err := prepareSQLiteFile(t.Path); err != nil {
 			return nil, err
 		}
 		drv, err = sqlite.Open(ctx, t.Path, dopts)
@@ -101,13 +112,13 @@ func Open(ctx context.Context, raw string, opts Options) (*store.Store, error) {
 		drv.Close()
 		return nil, err
 	}
-	if !opts.NoMigrate {
+	if !opts.NoMigrate && !opts.Inspect {
 		if _, err := st.Migrate(ctx); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
-	if t.Kind == SQLite {
+	if t.Kind == SQLite && !opts.Inspect {
 		if err := tightenCompanions(t.Path); err != nil {
 			st.Close()
 			return nil, err

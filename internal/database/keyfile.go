@@ -137,3 +137,14 @@ func createKeyFile(path string) (created bool, err error) {
 	}
 	return true, nil
 }
+
+// CheckClientKeys reads a key file as ReadClientKeys does, but never makes
+// one: a missing file is an error that wraps fs.ErrNotExist. It returns how
+// many keys the file holds.
+func CheckClientKeys(path string) (int, error) {
+	keys, err := readKeyFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return len(keys), nil
+}

@@ -83,6 +83,40 @@ func (s *SMTP) Send(ctx context.Context, m model.OutboxMessage, raw []byte) erro
 	return c.Quit()
 }
 
+// Check opens a session as Send does — TLS from the start, or STARTTLS,
+// which it insists on even without a password — authenticates when a user
+// is set, and quits without sending (afscherm check --online). ctx bounds
+// it all.
+func (s *SMTP) Check(ctx context.Context) error {
+	tlsConfig := &tls.Config{ServerName: s.host, RootCAs: s.roots, MinVersion: tls.VersionTLS12}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.addr)
+	if err != nil {
+		return model.Errorf(model.KindTemporary, "smtp %s: %w", s.addr, err)
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	var c *smtp.Client
+	if s.implicit {
+		c = smtp.NewClient(tls.Client(conn, tlsConfig))
+		err = c.Hello("afscherm")
+	} else {
+		c, err = smtp.NewClientStartTLS(conn, tlsConfig)
+	}
+	if err != nil {
+		conn.Close()
+		return model.Errorf(model.KindInvalid, "smtp %s: no TLS: %v", s.addr, err)
+	}
+	defer c.Close()
+	if s.user != "" {
+		if err := c.Auth(sasl.NewPlainClient("", s.user, s.password)); err != nil {
+			return smtpErr(s.addr, err)
+		}
+	}
+	return c.Quit()
+}
+
 // connect opens a session: TLS from the start for smtps://; for smtp://,
 // STARTTLS, or — only without a password to protect — plain text where the
 // server offers no STARTTLS.

@@ -54,6 +54,9 @@ type Driver interface {
 	LockMigrations(ctx context.Context) (unlock func(), err error)
 	// MigrateJobs applies River's own migrations.
 	MigrateJobs(ctx context.Context) error
+	// PendingJobMigrations says which of River's migrations are missing,
+	// without applying them; "" when none is.
+	PendingJobMigrations(ctx context.Context) (string, error)
 	// Begin starts a transaction.
 	Begin(ctx context.Context) (DriverTx, error)
 	// NewJobClient returns a River client on this database.

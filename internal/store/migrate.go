@@ -115,3 +115,48 @@ func (s *Store) appliedMigrations(ctx context.Context, q Querier) ([]int, error)
 		return v, err
 	})
 }
+
+// SchemaStatus is where a database's schema stands, as read without
+// changing anything (afscherm check).
+type SchemaStatus struct {
+	Current int      // the newest migration applied; 0 for an empty database
+	Latest  int      // the newest this build knows
+	Pending []string // this build's migrations not yet applied, NNNN_name
+	// Jobs says which of the job queue's own migrations are missing; empty
+	// when its tables are up to date.
+	Jobs string
+}
+
+// Newer reports a database migrated by a newer afscherm than this one.
+func (s SchemaStatus) Newer() bool { return s.Current > s.Latest }
+
+// SchemaStatus reads which migrations the database has, without applying
+// any or creating the table that records them.
+func (s *Store) SchemaStatus(ctx context.Context) (SchemaStatus, error) {
+	status := SchemaStatus{Latest: s.SchemaVersion()}
+	var tables int
+	if err := s.drv.QueryRow(ctx, s.sql.MigrationTableExists).Scan(&tables); err != nil {
+		return status, fmt.Errorf("schema: %w", err)
+	}
+	var done []int
+	if tables > 0 {
+		var err error
+		if done, err = s.appliedMigrations(ctx, s.drv); err != nil {
+			return status, fmt.Errorf("schema: %w", err)
+		}
+	}
+	if len(done) > 0 {
+		status.Current = done[len(done)-1]
+	}
+	for _, m := range s.migrations {
+		if !slices.Contains(done, m.version) {
+			status.Pending = append(status.Pending, fmt.Sprintf("%04d_%s", m.version, m.name))
+		}
+	}
+	jobs, err := s.drv.PendingJobMigrations(ctx)
+	if err != nil {
+		return status, fmt.Errorf("schema: job queue tables: %w", err)
+	}
+	status.Jobs = jobs
+	return status, nil
+}

@@ -16,6 +16,7 @@ type queries struct {
 	CreateMigrationTable string
 	MigrationVersions    string
 	RecordMigration      string
+	MigrationTableExists string
 
 	InsertCustomer   string
 	UpdateCustomer   string
@@ -46,6 +47,7 @@ type queries struct {
 	PurgeRaw           string
 	CountRaw           string
 	DomainRegistrars   string
+	ActiveRegistrars   string
 	ScanCoverage       string
 	PlanCandidates     string
 	WaitingScans       string

@@ -132,6 +132,24 @@ func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error
 	return nil
 }
 
+// Probe connects, reads the greeting (which must match the configured
+// dialect), logs in and logs out.
+func (a *Adapter) Probe(ctx context.Context) error {
+	c, err := epp.Dial(ctx, a.cfg.EPP)
+	if err != nil {
+		return epp.AdapterError(a.cfg.Name, err)
+	}
+	defer c.Close()
+	if fred := c.Dialect() == epp.DialectFRED; fred != a.cfg.FRED {
+		return epp.AdapterError(a.cfg.Name, fmt.Errorf("%w: the greeting offers %s, but the configuration says fred: %t",
+			epp.ErrInvalid, c.ContactNamespace(), a.cfg.FRED))
+	}
+	if err := c.Logout(ctx); err != nil {
+		return epp.AdapterError(a.cfg.Name, err)
+	}
+	return nil
+}
+
 // Submit hides what is shown and adjustable; what the registry will not
 // hide is its ceiling, reported in Status.Public.
 func (a *Adapter) Submit(ctx context.Context, r registrars.Request) (registrars.Status, error) {

@@ -53,6 +53,10 @@ func NewAdapter(cfg AdapterConfig) (*Adapter, error) {
 	return a, nil
 }
 
+// Probe logs in: Openprovider's API has no session to end, so a token is
+// all there is to try.
+func (a *Adapter) Probe(ctx context.Context) error { return a.client.Login(ctx) }
+
 // Name is "openprovider".
 func (a *Adapter) Name() string { return Name }
 

@@ -308,6 +308,21 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 	return t, nil
 }
 
+// Login logs in now for a fresh token, kept for later calls; it tries the
+// credentials without touching any domain.
+func (c *Client) Login(ctx context.Context) error {
+	c.loginMu.Lock()
+	defer c.loginMu.Unlock()
+	t, err := c.login(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.token = t
+	c.mu.Unlock()
+	return nil
+}
+
 // dropToken forgets a refused token, unless another call already replaced it.
 func (c *Client) dropToken(t string) {
 	c.mu.Lock()

@@ -185,6 +185,19 @@ func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error
 	return nil
 }
 
+// Probe connects, reads the greeting, logs in and logs out.
+func (a *Adapter) Probe(ctx context.Context) error {
+	c, err := epp.Dial(ctx, a.cfg.EPP)
+	if err != nil {
+		return adapterError(err)
+	}
+	defer c.Close()
+	if err := c.Logout(ctx); err != nil {
+		return adapterError(err)
+	}
+	return nil
+}
+
 // adapterError is epp.AdapterError, except that SIDN's 2400 with its own
 // messages is a refusal of the transaction's content ("Validation of the
 // transaction failed.", Net::DRI_SIDN.t), which a repeat does not mend.

@@ -209,12 +209,52 @@ func (b *Bootstrap) download(ctx context.Context) ([]byte, error) {
 	return io.ReadAll(lookup.CapReader(resp.Body, 8*lookup.MaxResponseSize))
 }
 
-func (b *Bootstrap) cachePath() string {
-	if b.cacheDir == "" {
+func (b *Bootstrap) cachePath() string { return CachePath(b.source, b.cacheDir) }
+
+// CachePath is where the copy of a downloaded bootstrap file is kept in
+// cacheDir; "" without one.
+func CachePath(source, cacheDir string) string {
+	if cacheDir == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(b.source))
-	return filepath.Join(b.cacheDir, "rdap-dns-"+hex.EncodeToString(sum[:4])+".json")
+	if source == "" {
+		source = DefaultBootstrap
+	}
+	sum := sha256.Sum256([]byte(source))
+	return filepath.Join(cacheDir, "rdap-dns-"+hex.EncodeToString(sum[:4])+".json")
+}
+
+// Remote reports whether a bootstrap source is a URL rather than a file.
+func Remote(source string) bool {
+	return source == "" || strings.HasPrefix(source, "http://") || strings.HasPrefix(source, "https://")
+}
+
+// ParseBootstrap checks that data is a bootstrap file for domains.
+func ParseBootstrap(data []byte) error {
+	_, err := bootstrap.NewDNSRegistry(data)
+	return err
+}
+
+// Refresh downloads the bootstrap file now and, when it parses, uses it and
+// keeps it in the cache (afscherm check --online).
+func (b *Bootstrap) Refresh(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	data, err := b.download(ctx)
+	if err != nil {
+		return fmt.Errorf("RDAP bootstrap %s: %w", b.source, err)
+	}
+	reg, err := bootstrap.NewDNSRegistry(data)
+	if err != nil {
+		return fmt.Errorf("RDAP bootstrap %s: %w", b.source, err)
+	}
+	b.use(reg, b.now())
+	if cache := b.cachePath(); cache != "" {
+		if err := writeAtomic(cache, data); err != nil {
+			return fmt.Errorf("RDAP bootstrap cache: %w", err)
+		}
+	}
+	return nil
 }
 
 func writeAtomic(path string, data []byte) error {

@@ -161,6 +161,20 @@ func (d *DB) MigrateJobs(ctx context.Context) error {
 	return translate(err)
 }
 
+// PendingJobMigrations asks River which of its migrations are missing,
+// applying none.
+func (d *DB) PendingJobMigrations(ctx context.Context) (string, error) {
+	m, err := rivermigrate.New(riverpgxv5.New(d.pool), &rivermigrate.Config{Logger: d.logger, Schema: d.schema})
+	if err != nil {
+		return "", err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return "", translate(err)
+	}
+	return strings.Join(res.Messages, "; "), nil
+}
+
 // NewJobClient returns a River client on this database. The schema from the
 // URL is filled in when the config names none.
 func (d *DB) NewJobClient(config *river.Config) (store.JobClient, error) {

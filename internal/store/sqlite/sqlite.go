@@ -155,6 +155,20 @@ func (d *DB) MigrateJobs(ctx context.Context) error {
 	return translate(tx.Commit())
 }
 
+// PendingJobMigrations asks River which of its migrations are missing,
+// applying none.
+func (d *DB) PendingJobMigrations(ctx context.Context) (string, error) {
+	m, err := rivermigrate.New(riversqlite.New(d.db), &rivermigrate.Config{Logger: d.logger})
+	if err != nil {
+		return "", err
+	}
+	res, err := m.Validate(ctx, nil)
+	if err != nil {
+		return "", translate(err)
+	}
+	return strings.Join(res.Messages, "; "), nil
+}
+
 // NewJobClient returns a River client working on this file.
 func (d *DB) NewJobClient(config *river.Config) (store.JobClient, error) {
 	return river.NewClient(riversqlite.New(d.db), config)

@@ -72,6 +72,14 @@ JOIN scan_results s ON s.id = d.last_scan_id
 WHERE d.removed_on IS NULL AND (s.registrar_name <> '' OR s.registrar_iana_id <> '')
 ORDER BY d.name;
 
+-- name: ActiveRegistrars
+-- Every active domain's name (for its TLD), imported registrar and latest
+-- scan's registrar; the store folds them into pairs.
+SELECT d.name, d.registrar, coalesce(s.registrar_name, ''), coalesce(s.registrar_iana_id, '')
+FROM domains d
+LEFT JOIN scan_results s ON s.id = d.last_scan_id
+WHERE d.removed_on IS NULL;
+
 -- name: ScanCoverage
 -- Grouped by what follows the first dot, which is cheap; the store folds
 -- the groups into TLDs and totals.

@@ -10,3 +10,6 @@ SELECT version FROM schema_migrations ORDER BY version;
 
 -- name: RecordMigration
 INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3);
+
+-- name: MigrationTableExists
+SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations';
