@@ -44,7 +44,7 @@ var notInFile = map[string]bool{
 	"domains": true, "domains-file": true, "draft": true, "dry-run": true, "force-reason": true,
 	"from": true, "json": true, "keep": true, "name": true, "note": true, "open": true, "opt-out-reasons-file": true, "out": true,
 	"produce": true, "reason": true, "remove-missing": true, "reviewed": true, "source": true,
-	"state": true, "to": true, "verbose": true, "withdrawn": true, "now": true, "version": true,
+	"state": true, "to": true, "verbose": true, "withdrawn": true, "now": true, "version": true, "online": true,
 }
 
 // secretFlags hold keys: never printed, and a configuration file that holds

@@ -265,7 +265,7 @@ func TestConfigMistakes(t *testing.T) {
 	}{
 		{"log-level = \"warn\"\nscan-worker = 5\n", ":2: unknown key \"scan-worker\": afscherm has no flag --scan-worker (did you mean scan-workers?)"},
 		{"frobnicate = 1\n", ":1: unknown key \"frobnicate\""},
-		{"[worker]\nmax-connections = 5\n", ":2: unknown key \"max-connections\" in [worker]: only serve have --max-connections"},
+		{"[worker]\nmax-connections = 5\n", ":2: unknown key \"max-connections\" in [worker]: only serve, check have --max-connections"},
 		{"[serve]\nlog-level = \"debug\"\n", ":2: log-level is a global flag"},
 		{"[frobnicate]\na = 1\n", ":1: [frobnicate] is not a command"},
 		{"json = true\n", ":1: json is given on the command line for one run"},
