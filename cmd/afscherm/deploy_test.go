@@ -174,8 +174,22 @@ func TestDeployUnits(t *testing.T) {
 			t.Errorf("afscherm.env.example:%d: %s is not a flag of both serve and worker", n+1, name)
 		}
 	}
-	if seen < 5 {
+	if seen < 2 {
 		t.Errorf("afscherm.env.example sets only %d variables", seen)
+	}
+
+	// The example configuration file the units name: afscherm reads it,
+	// every key a setting of serve or worker, and it holds no secret (the
+	// afscherm user may read it).
+	toml := filepath.Join(deployDir, "afscherm.toml")
+	for _, command := range []string{"serve", "worker"} {
+		r := afscherm(t, nil, "", "config", "show", "--config", toml, "--command", command)
+		if r.code != exitOK || strings.Contains(r.stdout, "********") {
+			t.Errorf("config show --command %s of %s: %+v", command, toml, r)
+		}
+		if !strings.Contains(r.stdout, "file "+toml) {
+			t.Errorf("config show --command %s: nothing from %s:\n%s", command, toml, r.stdout)
+		}
 	}
 }
 

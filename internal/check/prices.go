@@ -39,7 +39,7 @@ func Prices(prices Pricer, pairs []Pair) Result {
 	}
 	if len(missing) > 0 {
 		return Failure(item, "no price for "+strings.Join(missing, ", "),
-			"add a row for each (tld, registrar, or tld,* for any registrar) to the --price-table file")
+			"add a row for each (tld, registrar, or tld,* for any registrar) and run 'afscherm prices import FILE'")
 	}
 	return Pass(item, fmt.Sprintf("a price for every TLD and registrar of the %d active domains (%d pairs)", domains, len(pairs)))
 }
