@@ -140,7 +140,8 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
-	r, reviewed, refusal, err := s.prepare(ctx, d, by, opts)
+	q := &quoting{}
+	r, reviewed, refusal, err := s.prepare(ctx, d, by, opts, q)
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
@@ -148,7 +149,7 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 		return model.PrivacyRequest{}, &model.Error{Kind: model.KindConflict, Message: name + ": " + refusal,
 			Err: &Refusal{Domain: name, Reason: refusal}}
 	}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error { return s.insert(ctx, tx, &r, reviewed, by, opts) })
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error { return s.insert(ctx, tx, &r, reviewed, by, opts, q) })
 	if err != nil {
 		return model.PrivacyRequest{}, err
 	}
@@ -158,7 +159,8 @@ func (s *Service) Create(ctx context.Context, name string, by model.Actor, opts 
 
 // insert writes a prepared request with its audit event and, unless it
 // is a draft, the mail that asks the customer to approve it.
-func (s *Service) insert(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, reviewed bool, by model.Actor, opts CreateOptions) error {
+// q has the customer the quote was made for.
+func (s *Service) insert(ctx context.Context, tx *store.Tx, r *model.PrivacyRequest, reviewed bool, by model.Actor, opts CreateOptions, q *quoting) error {
 	if err := tx.InsertRequest(ctx, r); err != nil {
 		return err
 	}
@@ -177,22 +179,33 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, r *model.PrivacyRequ
 	if opts.Draft {
 		return nil
 	}
-	return s.sendForApproval(ctx, tx, r, by)
+	// Inserted with its expiry, a new request needs no second write of it.
+	if err := tx.TransitionRequest(ctx, r, store.Change{Transition: model.SendForApproval, Actor: by}); err != nil {
+		return err
+	}
+	c, ok := q.customers[r.CustomerNumber]
+	if !ok {
+		var err error
+		if c, err = tx.Customer(ctx, r.CustomerNumber); err != nil {
+			return err
+		}
+	}
+	return s.mailLinkTo(ctx, tx, *r, c, model.MailApproval)
 }
 
 // prepare checks a domain and prices its request; a non-empty refusal says
 // why it gets none. reviewed says that the domain's last verdict was
 // undetermined and staff's reason let it through.
-func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, opts CreateOptions) (_ model.PrivacyRequest, reviewed bool, refusal string, _ error) {
+func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, opts CreateOptions, q *quoting) (_ model.PrivacyRequest, reviewed bool, refusal string, _ error) {
 	if !d.Active() {
 		return model.PrivacyRequest{}, false, "the domain is no longer with us", nil
 	}
-	if open, err := s.Store.OpenRequest(ctx, d.ID); err == nil {
+	if open, err := q.openRequest(ctx, s.Store, d.ID); err == nil {
 		return model.PrivacyRequest{}, false, fmt.Sprintf("it has an open request already (%d, %s)", open.ID, open.State), nil
 	} else if !model.IsKind(err, model.KindNotFound) {
 		return model.PrivacyRequest{}, false, "", err
 	}
-	scan, err := s.Store.LatestScan(ctx, d.Name)
+	scan, err := q.latestScan(ctx, s.Store, d)
 	if model.IsKind(err, model.KindNotFound) {
 		return model.PrivacyRequest{}, false, "it has not been scanned yet; scan it first", nil
 	}
@@ -218,7 +231,7 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 	// One version of the price table prices the quote: the newest in the
 	// database now, handed to the adapter in the context so that its cost
 	// (adapters.TableCost) and the company's fee come from the same one.
-	prices, err := Prices{Store: s.Store}.PriceTable(ctx)
+	prices, err := q.priceTable(ctx, s.Store)
 	if err != nil {
 		return model.PrivacyRequest{}, false, "", err
 	}
@@ -230,7 +243,7 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 	if err != nil {
 		return model.PrivacyRequest{}, false, "", err
 	}
-	c, err := s.Store.Customer(ctx, d.CustomerNumber)
+	c, err := q.customer(ctx, s.Store, d.CustomerNumber)
 	if err != nil {
 		return model.PrivacyRequest{}, false, "", err
 	}
@@ -249,6 +262,82 @@ func (s *Service) prepare(ctx context.Context, d model.Domain, by model.Actor, o
 		Price: price, Quote: text, ScanID: scan.ID, ExpiresAt: expires, Adapter: adapter.Name(),
 		Partial: support.Partial, CreatedBy: by, OptOutReasons: opts.OptOutReasons, PriceTableVersion: prices.Version,
 	}, reviewed, "", nil
+}
+
+// quoting is what the quotes of one batch share, read once: the price
+// table (one version prices the whole batch) and the customers; and,
+// when the batch is read ahead (readAhead), its domains' open requests and
+// latest scans.
+type quoting struct {
+	prices    *quote.PriceTable
+	customers map[string]model.Customer
+	ahead     bool
+	open      map[int64]model.PrivacyRequest
+	scans     map[int64]model.ScanResult
+}
+
+// readAhead reads the open requests and latest scans of the domains in
+// two queries, instead of two per domain.
+func (q *quoting) readAhead(ctx context.Context, st *store.Store, domains []model.Domain) error {
+	ids := make([]int64, len(domains))
+	for i, d := range domains {
+		ids[i] = d.ID
+	}
+	var err error
+	if q.open, err = st.OpenRequests(ctx, ids); err != nil {
+		return err
+	}
+	if q.scans, err = st.LatestScans(ctx, ids); err != nil {
+		return err
+	}
+	q.ahead = true
+	return nil
+}
+
+func (q *quoting) openRequest(ctx context.Context, st *store.Store, domainID int64) (model.PrivacyRequest, error) {
+	if !q.ahead {
+		return st.OpenRequest(ctx, domainID)
+	}
+	if r, ok := q.open[domainID]; ok {
+		return r, nil
+	}
+	return model.PrivacyRequest{}, model.Errorf(model.KindNotFound, "domain %d has no open request", domainID)
+}
+
+func (q *quoting) latestScan(ctx context.Context, st *store.Store, d model.Domain) (model.ScanResult, error) {
+	if !q.ahead {
+		return st.LatestScan(ctx, d.Name)
+	}
+	if r, ok := q.scans[d.ID]; ok {
+		return r, nil
+	}
+	return model.ScanResult{}, model.Errorf(model.KindNotFound, "%s has not been scanned", d.Name)
+}
+
+func (q *quoting) priceTable(ctx context.Context, st *store.Store) (*quote.PriceTable, error) {
+	if q.prices == nil {
+		p, err := Prices{Store: st}.PriceTable(ctx)
+		if err != nil {
+			return nil, err
+		}
+		q.prices = p
+	}
+	return q.prices, nil
+}
+
+func (q *quoting) customer(ctx context.Context, st *store.Store, number string) (model.Customer, error) {
+	if c, ok := q.customers[number]; ok {
+		return c, nil
+	}
+	c, err := st.Customer(ctx, number)
+	if err != nil {
+		return c, err
+	}
+	if q.customers == nil {
+		q.customers = map[string]model.Customer{}
+	}
+	q.customers[number] = c
+	return c, nil
 }
 
 // notExposed says why a scan offers nothing to shield, deciding from the
@@ -310,6 +399,11 @@ func (s *Service) mailLink(ctx context.Context, tx *store.Tx, r model.PrivacyReq
 	if err != nil {
 		return err
 	}
+	return s.mailLinkTo(ctx, tx, r, c, kind)
+}
+
+// mailLinkTo is mailLink to the customer c, read already.
+func (s *Service) mailLinkTo(ctx context.Context, tx *store.Tx, r model.PrivacyRequest, c model.Customer, kind string) error {
 	m, err := s.customerMail(kind, r, c, mail.LinkPlaceholder)
 	if err != nil {
 		return err

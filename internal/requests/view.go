@@ -130,9 +130,13 @@ func (s *Service) createBatch(ctx context.Context, batch []model.Domain, by mode
 	}
 	out := make([]Outcome, len(batch))
 	var todo []prepared
+	q := &quoting{}
+	if err := q.readAhead(ctx, s.Store, batch); err != nil {
+		return nil, err
+	}
 	for i, d := range batch {
 		out[i].Domain = d.Name
-		r, reviewed, refusal, err := s.prepare(ctx, d, by, opts)
+		r, reviewed, refusal, err := s.prepare(ctx, d, by, opts, q)
 		switch {
 		case model.IsKind(err, model.KindInvalid):
 			out[i].Skipped = err.Error() // no price, say
@@ -146,7 +150,7 @@ func (s *Service) createBatch(ctx context.Context, batch []model.Domain, by mode
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		for i := range todo {
-			if err := s.insert(ctx, tx, &todo[i].request, todo[i].reviewed, by, opts); err != nil {
+			if err := s.insert(ctx, tx, &todo[i].request, todo[i].reviewed, by, opts, q); err != nil {
 				return err
 			}
 		}

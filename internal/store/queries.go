@@ -37,22 +37,23 @@ type queries struct {
 	InsertAuditEvent string
 	ListAuditEvents  string
 
-	InsertScanResult   string
-	LatestScanOfDomain string
-	ExtendScanResult   string
-	SetDomainVerdict   string
-	ListScans          string
-	CountVerdicts      string
-	ScanOutcomes       string
-	PurgeRaw           string
-	CountRaw           string
-	DomainRegistrars   string
-	ActiveRegistrars   string
-	ScanCoverage       string
-	PlanCandidates     string
-	WaitingScans       string
-	SaveScanPlan       string
-	LatestScanPlan     string
+	InsertScanResult     string
+	LatestScanOfDomain   string
+	ExtendScanResult     string
+	SetDomainVerdict     string
+	ListScans            string
+	LatestScansOfDomains string
+	CountVerdicts        string
+	ScanOutcomes         string
+	PurgeRaw             string
+	CountRaw             string
+	DomainRegistrars     string
+	ActiveRegistrars     string
+	ScanCoverage         string
+	PlanCandidates       string
+	WaitingScans         string
+	SaveScanPlan         string
+	LatestScanPlan       string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string
@@ -62,29 +63,30 @@ type queries struct {
 	InsertDigest string
 	LatestDigest string
 
-	InsertRequest        string
-	RequestByID          string
-	RequestByIDForUpdate string
-	ListRequests         string
-	OpenRequestOfDomain  string
-	CountRequests        string
-	UpdateRequestState   string
-	SetRequestExpiry     string
-	ExpiredRequests      string
-	InsertApprovalToken  string
-	ApprovalTokenByHash  string
-	UseApprovalToken     string
-	InsertConsent        string
-	ListConsent          string
-	InsertLedgerEntry    string
-	ListLedger           string
-	SetRequestParty      string
-	EnsureTask           string
-	TaskByRequest        string
-	TaskByID             string
-	ListTasks            string
-	CompleteTask         string
-	CancelTask           string
+	InsertRequest         string
+	RequestByID           string
+	RequestByIDForUpdate  string
+	ListRequests          string
+	OpenRequestOfDomain   string
+	OpenRequestsOfDomains string
+	CountRequests         string
+	UpdateRequestState    string
+	SetRequestExpiry      string
+	ExpiredRequests       string
+	InsertApprovalToken   string
+	ApprovalTokenByHash   string
+	UseApprovalToken      string
+	InsertConsent         string
+	ListConsent           string
+	InsertLedgerEntry     string
+	ListLedger            string
+	SetRequestParty       string
+	EnsureTask            string
+	TaskByRequest         string
+	TaskByID              string
+	ListTasks             string
+	CompleteTask          string
+	CancelTask            string
 
 	InsertMail     string
 	MailByID       string

@@ -314,3 +314,23 @@ func (r reader) LedgerEntries(ctx context.Context, f LedgerFilter) ([]model.Ledg
 		return e, err
 	})
 }
+
+// OpenRequests returns the open request of each of the domains that has
+// one, by domain id: OpenRequest for many domains in one query.
+func (r reader) OpenRequests(ctx context.Context, domainIDs []int64) (map[int64]model.PrivacyRequest, error) {
+	ids, err := json.Marshal(domainIDs)
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := collect(ctx, r.q, r.sql.OpenRequestsOfDomains, []any{string(ids)}, func(row Row) (model.PrivacyRequest, error) {
+		return scanRequest(row)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open requests: %w", err)
+	}
+	out := make(map[int64]model.PrivacyRequest, len(reqs))
+	for _, req := range reqs {
+		out[req.DomainID] = req
+	}
+	return out, nil
+}

@@ -250,3 +250,22 @@ func (r reader) ScanOutcomes(ctx context.Context, start, end time.Time) (map[str
 	}
 	return m, nil
 }
+
+// LatestScans returns the newest scan of each of the domains scanned, by
+// domain id, without its raw response: LatestScan for many domains in one
+// query.
+func (r reader) LatestScans(ctx context.Context, domainIDs []int64) (map[int64]model.ScanResult, error) {
+	ids, err := json.Marshal(domainIDs)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := collect(ctx, r.q, r.sql.LatestScansOfDomains, []any{string(ids)}, scanScanResult)
+	if err != nil {
+		return nil, fmt.Errorf("latest scans: %w", err)
+	}
+	out := make(map[int64]model.ScanResult, len(rs))
+	for _, s := range rs {
+		out[s.DomainID] = s
+	}
+	return out, nil
+}

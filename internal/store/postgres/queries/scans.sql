@@ -30,6 +30,16 @@ WHERE d.name = $1
 ORDER BY s.id DESC
 LIMIT CASE WHEN $2::bigint < 0 THEN NULL ELSE $2::bigint END;
 
+-- name: LatestScansOfDomains
+-- The newest scan of each domain of a JSON array of ids, without the raw
+-- response.
+SELECT s.id, s.domain_id, d.name, s.scanned_at, s.source, s.server, s.status, s.verdict,
+       s.failure_reason, s.failure_detail, s.fields::text, s.evidence::text, s.match::text, NULL,
+       s.registrar_name, s.registrar_iana_id, s.last_seen_at, s.seen_count, s.values_removed_at IS NOT NULL
+FROM scan_results s
+JOIN domains d ON d.id = s.domain_id
+WHERE s.id IN (SELECT max(id) FROM scan_results WHERE domain_id IN (SELECT value::bigint FROM jsonb_array_elements_text($1::jsonb)) GROUP BY domain_id);
+
 -- name: CountVerdicts
 SELECT last_verdict, count(*) FROM domains WHERE removed_on IS NULL GROUP BY last_verdict;
 

@@ -58,6 +58,21 @@ JOIN customers c ON c.id = r.customer_id
 WHERE r.domain_id = ?1
   AND r.state IN ('quoted', 'awaiting_approval', 'approved', 'submitting', 'submitted', 'completed');
 
+-- name: OpenRequestsOfDomains
+-- OpenRequestOfDomain for a JSON array of domain ids.
+-- The states are those of the partial index privacy_requests_open_domain,
+-- word for word, so that the index answers this on both backends.
+SELECT r.id, d.name, r.domain_id, c.number, r.customer_id, r.state, r.reason, r.currency, r.price,
+       r.quote_version, r.quote_language, r.quote_text, r.quote_sha256, r.scan_id, r.expires_at,
+       r.created_by_kind, r.created_by_id, r.created_at, r.updated_at,
+       r.adapter, r.partial, r.party_reference, r.party_detail, r.party_deadline, r.opt_out_reasons,
+       r.price_table_version
+FROM privacy_requests r
+JOIN domains d ON d.id = r.domain_id
+JOIN customers c ON c.id = r.customer_id
+WHERE r.domain_id IN (SELECT value FROM json_each(?1))
+  AND r.state IN ('quoted', 'awaiting_approval', 'approved', 'submitting', 'submitted', 'completed');
+
 -- name: CountRequests
 SELECT state, count(*) FROM privacy_requests GROUP BY state;
 
