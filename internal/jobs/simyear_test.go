@@ -62,8 +62,10 @@ func BenchmarkSimulatedYear(b *testing.B) {
 		b.Run(backend, func(b *testing.B) {
 			for b.Loop() {
 				rep := simulateYear(b, backend, cfg)
+				b.Logf("%s, %+v: %+v", backend, cfg, rep)
 				b.ReportMetric(float64(rep.Duplicates), "queued-twice")
 				b.ReportMetric(float64(rep.MaxQueue), "max-queue")
+				b.ReportMetric(float64(rep.OverBudget), "nights-over-budget")
 				b.ReportMetric(float64(rep.NightBudget), "night-budget")
 				b.ReportMetric(float64(rep.RoundNights), "round-nights")
 				b.ReportMetric(float64(rep.MaxGap), "max-nights-between-scans")
@@ -114,8 +116,9 @@ type simConfig struct {
 type simReport struct {
 	Duplicates     int // domains queued twice at once, or planned while waiting
 	MaxQueue       int // the longest queue after a night's plan
-	NightBudget    int
-	RoundNights    int
+	OverBudget     int // nights whose queue was longer than their budget
+	NightBudget    int // the largest night's budget (a night is 7 to 9 hours across the clock changes)
+	RoundNights    int // on an ordinary night
 	MaxGap         int // the most nights between two scans of a domain, or from the first night to its first scan
 	NeverScanned   int // domains never scanned in the whole year
 	PriorityMissed int // exposed domains not scanned on a night after 20 hours or more
@@ -136,8 +139,9 @@ func (r simReport) check(t testing.TB, backend string) {
 	if r.Duplicates != 0 {
 		t.Errorf("%s: %d domains queued twice", backend, r.Duplicates)
 	}
-	if r.MaxQueue > r.NightBudget {
-		t.Errorf("%s: a queue of %d, longer than a night's budget of %d", backend, r.MaxQueue, r.NightBudget)
+	if r.OverBudget != 0 || r.MaxQueue > r.NightBudget {
+		t.Errorf("%s: on %d nights the queue was longer than the night's budget (at most %d, budget up to %d)", backend,
+			r.OverBudget, r.MaxQueue, r.NightBudget)
 	}
 	// The round, plus a night for the exposed domains that go first and
 	// one for the nights cut short.
@@ -295,7 +299,10 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 		rep.PlanMax = max(rep.PlanMax, took)
 		rep.Duplicates += len(plan.Domains) - queued
 		sp := plan.Servers[0]
-		rep.NightBudget, rep.RoundNights = sp.NightBudget, sp.Round.Nights
+		rep.NightBudget = max(rep.NightBudget, sp.NightBudget)
+		if n == 0 { // an ordinary night, without a clock change
+			rep.RoundNights = sp.Round.Nights
+		}
 
 		// Who is exposed, as the plan knew it, and due; while domains
 		// never scanned remain, they go first.
@@ -310,6 +317,9 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 
 		queue := waitingScanJobs(t, client)
 		rep.MaxQueue = max(rep.MaxQueue, len(queue))
+		if len(queue) > sp.NightBudget {
+			rep.OverBudget++
+		}
 		seen := map[string]bool{}
 		for _, j := range queue {
 			var args jobs.ScanDomainArgs
