@@ -48,6 +48,14 @@ import (
 // make it smaller. Without AFSCHERM_SIM_RATE the rate is 1 request a
 // second per 50,000 domains, which keeps the round of two nights.
 // AFSCHERM_SIM_BACKENDS (sqlite,postgres) picks the backends.
+//
+// Figures on 2 cores (2026-12-06), none queued twice, no night over its
+// budget, no exposed domain missed after 20 hours, at most 3 nights
+// between two scans of a domain (a round of 2):
+//
+//	5,000 × 365, SQLite:      422 s, 889,286 scans, 15,365 rows, 13.6 MiB, plan ≤0.75 s, overview queries 9 ms
+//	5,000 × 365, PostgreSQL: 1048 s (7 min of it beside the SQLite run), plan ≤1.25 s, overview queries 13 ms
+//	50,000 × 30, SQLite:      265 s, 730,944 scans, 58,440 rows, 53.6 MiB, plan ≤3.5 s, overview queries 96 ms
 func BenchmarkSimulatedYear(b *testing.B) {
 	cfg := simConfig{Domains: envInt("AFSCHERM_SIM_DOMAINS", 50000), Nights: envInt("AFSCHERM_SIM_NIGHTS", 365)}
 	cfg.Rate = float64(cfg.Domains) / 50000
