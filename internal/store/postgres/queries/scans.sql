@@ -103,7 +103,8 @@ FROM domains WHERE removed_on IS NULL
 GROUP BY suffix;
 
 -- name: PlanCandidates
--- Every active domain with its last scan, the import's last change, whether
+-- Every active domain with its last scan (also a failed one, which does not
+-- move last_scan_id), the import's last change, whether
 -- its last scan saw a new registrar of record (first sighting), and whether
 -- a request waits for completion or verification.
 SELECT d.id, d.name, d.last_scanned_at, s.status, d.last_verdict, d.updated_at,
@@ -114,7 +115,7 @@ SELECT d.id, d.name, d.last_scanned_at, s.status, d.last_verdict, d.updated_at,
              AND (p.registrar_name <> s.registrar_name OR p.registrar_iana_id <> s.registrar_iana_id)), false))::int,
        (f.domain_id IS NOT NULL)::int
 FROM domains d
-LEFT JOIN scan_results s ON s.id = d.last_scan_id
+LEFT JOIN scan_results s ON s.id = (SELECT max(id) FROM scan_results WHERE domain_id = d.id)
 LEFT JOIN (SELECT DISTINCT domain_id FROM privacy_requests WHERE state IN ('submitted', 'completed')) f ON f.domain_id = d.id
 WHERE d.removed_on IS NULL
 ORDER BY d.id;
