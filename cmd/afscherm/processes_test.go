@@ -24,13 +24,13 @@ type process struct {
 	out *lockedBuffer
 }
 
-func start(t *testing.T, args ...string) *process {
+func start(t testing.TB, args ...string) *process {
 	t.Helper()
 	return startEnv(t, nil, args...)
 }
 
 // startEnv starts afscherm with more environment variables.
-func startEnv(t *testing.T, env []string, args ...string) *process {
+func startEnv(t testing.TB, env []string, args ...string) *process {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -54,7 +54,7 @@ func startEnv(t *testing.T, env []string, args ...string) *process {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (p *process) stop(t *testing.T) {
+func (p *process) stop(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ func (p *process) stop(t *testing.T) {
 	}
 }
 
-func (p *process) waitLog(t *testing.T, text string) {
+func (p *process) waitLog(t testing.TB, text string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(p.out.String(), text) {

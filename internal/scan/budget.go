@@ -111,7 +111,7 @@ type Planner struct {
 	// round takes longer is reported.
 	ScanEvery time.Duration
 	// Fresh: a domain scanned less than this long ago is not due again
-	// for its verdict or its round; FreshAfter when 0.
+	// for its verdict or its round; FreshFor the window when 0.
 	Fresh time.Duration
 }
 
@@ -119,9 +119,14 @@ type Planner struct {
 // servers and for the re-scans that verify completed requests.
 const DefaultHeadroom = 0.1
 
-// FreshAfter: a domain scanned in the last 20 hours waits for the next
-// night, so that a plan made twice in a day does not look it up twice.
-const FreshAfter = 20 * time.Hour
+// FreshFor is how long a scan stays fresh for a plan of window w: from the
+// end of the previous night's window (a day before, as long) to w's
+// start. A domain scanned in the previous night is due again tonight
+// (exposed domains every night), one scanned since — by a plan made twice
+// in a day — is not looked up twice. At least an hour.
+func FreshFor(w Window) time.Duration {
+	return max(time.Hour, 24*time.Hour-w.End.Sub(w.Start))
+}
 
 // NoServer is the server of domains whose TLD has neither RDAP nor a WHOIS
 // server; their scans fail at once and are planned like any other.
@@ -143,8 +148,7 @@ type Planned struct {
 }
 
 // need is why c would be scanned tonight; due is false when it need not be.
-func (p Planner) need(c store.PlanCandidate, now time.Time) (n Need, due bool) {
-	fresh := cmp.Or(p.Fresh, FreshAfter)
+func (p Planner) need(c store.PlanCandidate, now time.Time, fresh time.Duration) (n Need, due bool) {
 	recent := !c.LastScanned.IsZero() && now.Sub(c.LastScanned) < fresh
 	switch {
 	case c.LastScanned.IsZero():
@@ -184,6 +188,7 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 	}
 	seconds := max(0, w.End.Sub(start).Seconds())
 	whole := max(0, w.End.Sub(w.Start).Seconds())
+	fresh := cmp.Or(p.Fresh, FreshFor(w))
 	for i := range cands {
 		c := &cands[i]
 		tld := c.Name[strings.LastIndexByte(c.Name, '.')+1:]
@@ -204,7 +209,7 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 			sp.Waiting++
 			continue
 		}
-		if n, due := p.need(*c, now); due {
+		if n, due := p.need(*c, now, fresh); due {
 			byServer[srv] = append(byServer[srv], entry{c, n})
 		}
 	}

@@ -74,11 +74,12 @@ func TestPlanOrderOfNeed(t *testing.T) {
 	freshFollowing.Following = true
 	freshChanged := ago(14, "fresh-changed.nl", time.Hour, model.VerdictRedacted)
 	freshChanged.Updated = planNow.Add(-30 * time.Minute)
-	justStale := ago(15, "just-stale.nl", scan.FreshAfter, model.VerdictExposed) // exactly 20 hours: due
+	w := scan.Window{Start: planNow, End: planNow.Add(4 * time.Hour)}
+	// Exactly as long ago as the previous night's window ended: due.
+	justStale := ago(15, "just-stale.nl", scan.FreshFor(w), model.VerdictExposed)
 
 	cands := []store.PlanCandidate{recent, fresh, older, freshExposed, moved, old, changed, failed, undetermined,
 		exposed, following, never, freshFollowing, freshChanged, justStale}
-	w := scan.Window{Start: planNow, End: planNow.Add(time.Hour)}
 	plan := planner(1).Make(planNow, w, 7*day, cands)
 
 	want := []string{"never.nl",
