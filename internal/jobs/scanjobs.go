@@ -122,8 +122,13 @@ type nightlyWorker struct {
 	d Deps
 }
 
-// batchSize is how many scan jobs are inserted per transaction.
-const batchSize = 5000
+// Scan jobs are inserted firstBatch in the first transaction, so that the
+// night's first lookups start at once (servers take turns in the plan, so
+// it holds every server's first scans), then batchSize per transaction.
+const (
+	firstBatch = 500
+	batchSize  = 5000
+)
 
 func (w *nightlyWorker) Work(ctx context.Context, job *river.Job[NightlyScanArgs]) error {
 	plan, err := MakePlan(ctx, w.d, job.Args.Now)
@@ -190,8 +195,8 @@ func WarnPlan(log *slog.Logger, plan scan.Plan) {
 // waiting is not queued twice.
 func EnqueuePlan(ctx context.Context, st *store.Store, day string, plan scan.Plan) (int, error) {
 	total := 0
-	for start := 0; start < len(plan.Domains); start += batchSize {
-		batch := plan.Domains[start:min(start+batchSize, len(plan.Domains))]
+	for start, size := 0, firstBatch; start < len(plan.Domains); start, size = start+size, batchSize {
+		batch := plan.Domains[start:min(start+size, len(plan.Domains))]
 		params := make([]river.InsertManyParams, len(batch))
 		for i, d := range batch {
 			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}}
