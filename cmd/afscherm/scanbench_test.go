@@ -27,59 +27,14 @@ import (
 // with AFSCHERM_TEST_POSTGRES_URL set for the PostgreSQL half.
 func BenchmarkScanAllCommand(b *testing.B) {
 	const servers, perServer, rate = 10, 500, 50
-	tlds := []string{"nl", "be", "eu", "de", "org", "com", "net", "fr", "uk", "cz"}
 	for _, backend := range storetest.Backends {
 		b.Run(backend, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				ctx := context.Background()
 				url := storetest.NewURL(b, backend)
-				dir := b.TempDir()
-				world, err := sandbox.New(dir, sandbox.ByAddress)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(world.Close)
-				world.Net.Spread() // each server its own address, as each registry its own host
-				var hosts []string
-				for i := range servers {
-					host := fmt.Sprintf("rdap.registry%d.test", i)
-					if _, err := world.AddRDAP(host, tlds[i:i+1], sandbox.StyleRegistrar,
-						sandbox.Limits{Rate: rate, Latency: 20 * time.Millisecond}); err != nil {
-						b.Fatal(err)
-					}
-					hosts = append(hosts, host)
-				}
-				st, err := database.Open(ctx, url, database.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				err = st.InTx(ctx, func(tx *store.Tx) error {
-					for c := range servers * perServer / 10 {
-						cust := model.Customer{Number: fmt.Sprintf("B%04d", c), Name: fmt.Sprintf("Klant %d", c), Kind: model.CustomerPerson,
-							Email: fmt.Sprintf("klant%d@example.nl", c), Country: "NL", Language: model.LanguageDutch}
-						if err := tx.InsertCustomer(ctx, &cust); err != nil {
-							return err
-						}
-						for k := range 10 {
-							n := c*10 + k
-							name := fmt.Sprintf("domein%04d.%s", n, tlds[n%servers])
-							if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: cust.ID, Registrar: "openprovider",
-								AddedOn: model.NewDate(2026, 11, 25)}); err != nil {
-								return err
-							}
-							world.Set(sandbox.Registration{Domain: name, Registrar: "Openprovider (sandbox)",
-								Registrant: sandbox.Contact{Person: true, Name: cust.Name, Country: "NL", Email: cust.Email}, Publish: n%3 == 0})
-						}
-					}
-					return nil
-				})
-				st.Close()
-				if err != nil {
-					b.Fatal(err)
-				}
-				args := append([]string{"scan", "--all", "--database-url", url, "--rate-limit", fmt.Sprint(rate)}, worldFlags(b, world, dir)...)
-				args = append(args, "--allow-private-lookups", "*")
+				world, hosts, flags := benchRegistries(b, url, servers*perServer, servers, rate)
+				args := append([]string{"scan", "--all", "--database-url", url}, flags...)
 				var errOut strings.Builder
 				start := time.Now()
 				b.StartTimer()
@@ -104,4 +59,62 @@ func BenchmarkScanAllCommand(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchRegistries starts servers fake RDAP registries, each on its own
+// loopback address as each registry is its own host, refusing more than
+// rate requests a second and answering after 20 ms; puts n domains, spread
+// over their TLDs, in the database at url and in the registries; and
+// returns the world, its hosts and the lookup flags that reach them at
+// rate requests a second.
+func benchRegistries(b *testing.B, url string, n, servers, rate int) (*sandbox.World, []string, []string) {
+	b.Helper()
+	tlds := []string{"nl", "be", "eu", "de", "org", "com", "net", "fr", "uk", "cz"}[:servers]
+	ctx := context.Background()
+	dir := b.TempDir()
+	world, err := sandbox.New(dir, sandbox.ByAddress)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(world.Close)
+	world.Net.Spread()
+	var hosts []string
+	for i, tld := range tlds {
+		host := fmt.Sprintf("rdap.registry%d.test", i)
+		if _, err := world.AddRDAP(host, []string{tld}, sandbox.StyleRegistrar,
+			sandbox.Limits{Rate: float64(rate), Latency: 20 * time.Millisecond}); err != nil {
+			b.Fatal(err)
+		}
+		hosts = append(hosts, host)
+	}
+	st, err := database.Open(ctx, url, database.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		var cust model.Customer
+		for i := range n {
+			if i%10 == 0 {
+				cust = model.Customer{Number: fmt.Sprintf("B%06d", i/10), Name: fmt.Sprintf("Klant %d", i/10), Kind: model.CustomerPerson,
+					Email: fmt.Sprintf("klant%d@example.nl", i/10), Country: "NL", Language: model.LanguageDutch}
+				if err := tx.InsertCustomer(ctx, &cust); err != nil {
+					return err
+				}
+			}
+			name := fmt.Sprintf("domein%06d.%s", i, tlds[i%servers])
+			if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: cust.ID, Registrar: "openprovider",
+				AddedOn: model.NewDate(2026, 11, 25)}); err != nil {
+				return err
+			}
+			world.Set(sandbox.Registration{Domain: name, Registrar: "Openprovider (sandbox)",
+				Registrant: sandbox.Contact{Person: true, Name: cust.Name, Country: "NL", Email: cust.Email}, Publish: i%3 == 0})
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	flags := append([]string{"--rate-limit", fmt.Sprint(rate), "--allow-private-lookups", "*"}, worldFlags(b, world, dir)...)
+	return world, hosts, flags
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -11,9 +10,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/afscherm/afscherm/internal/jobs"
-	"github.com/afscherm/afscherm/internal/model"
-	"github.com/afscherm/afscherm/internal/sandbox"
-	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
 )
 
@@ -33,53 +29,13 @@ func BenchmarkThreeWorkers(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("AFSCHERM_BENCH_WORKER_DOMAINS")); err == nil && v > 0 {
 		n = v
 	}
-	tlds := []string{"nl", "be", "eu", "de", "org", "com", "net", "fr", "uk", "cz"}
 	for b.Loop() {
 		b.StopTimer()
 		ctx := context.Background()
 		url := storetest.NewURL(b, "postgres")
-		dir := b.TempDir()
-		world, err := sandbox.New(dir, sandbox.ByAddress)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(world.Close)
-		world.Net.Spread()
-		var hosts []string
-		for i := range servers {
-			host := fmt.Sprintf("rdap.registry%d.test", i)
-			if _, err := world.AddRDAP(host, tlds[i:i+1], sandbox.StyleRegistrar,
-				sandbox.Limits{Rate: rate, Latency: 20 * time.Millisecond}); err != nil {
-				b.Fatal(err)
-			}
-			hosts = append(hosts, host)
-		}
+		world, hosts, flags := benchRegistries(b, url, n, servers, rate)
 		st := storetest.Open(b, url, nil)
-		err = st.InTx(ctx, func(tx *store.Tx) error {
-			var cust model.Customer
-			for i := range n {
-				if i%10 == 0 {
-					cust = model.Customer{Number: fmt.Sprintf("W%06d", i/10), Name: "Klant", Kind: model.CustomerPerson,
-						Email: "klant@example.nl", Country: "NL", Language: model.LanguageDutch}
-					if err := tx.InsertCustomer(ctx, &cust); err != nil {
-						return err
-					}
-				}
-				name := fmt.Sprintf("domein%06d.%s", i, tlds[i%servers])
-				if err := tx.InsertDomain(ctx, &model.Domain{Name: name, CustomerID: cust.ID, Registrar: "openprovider",
-					AddedOn: model.NewDate(2026, 11, 25)}); err != nil {
-					return err
-				}
-				world.Set(sandbox.Registration{Domain: name, Registrar: "Openprovider (sandbox)",
-					Registrant: sandbox.Contact{Person: true, Name: cust.Name, Country: "NL", Email: cust.Email}, Publish: i%3 == 0})
-			}
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		common := append([]string{"worker", "--database-url", url, "--scan-workers", "50", "--rate-limit", fmt.Sprint(rate),
-			"--allow-private-lookups", "*"}, worldFlags(b, world, dir)...)
+		common := append([]string{"worker", "--database-url", url, "--scan-workers", "50"}, flags...)
 		var ps []*process
 		for range processes {
 			p := start(b, common...)
