@@ -216,3 +216,51 @@ func waitForState(t *testing.T, client store.JobClient, id int64, state rivertyp
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPlanBeforeItsWindowWaits: a plan made before its window — the
+// nightly job retried after its own night, so that Tonight is the next one
+// — queues its scans for the window's start, not at once.
+func TestPlanBeforeItsWindowWaits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, st, sandbox.Limits{})
+		night := f.deps.Settings.Night()
+		now := time.Now()
+		// Nightly windows that start an hour from now.
+		start := now.Add(time.Hour).In(night.Location)
+		f.deps.Settings.NightlyAt = jobs.TimeOfDay{Hour: start.Hour(), Minute: start.Minute()}
+		end := start.Add(5 * time.Hour)
+		f.deps.Settings.NightlyUntil = jobs.TimeOfDay{Hour: end.Hour(), Minute: end.Minute()}
+		plan, err := jobs.MakePlan(ctx, f.deps, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !plan.WindowStart.After(now) || len(plan.Domains) == 0 {
+			t.Fatalf("plan of %s–%s made at %s, %d domains", plan.WindowStart, plan.WindowEnd, now, len(plan.Domains))
+		}
+		if _, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", plan); err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range scanJobs(t, st) {
+			if j.State != rivertype.JobStateScheduled || !j.ScheduledAt.Equal(plan.WindowStart) {
+				t.Fatalf("job of %s: %s at %s, want scheduled at %s", domainOf(t, j), j.State, j.ScheduledAt, plan.WindowStart)
+			}
+		}
+		// A plan made at once is queued to run now.
+		if err := storetest.Exec(ctx, st, "DELETE FROM river_job"); err != nil {
+			t.Fatal(err)
+		}
+		now2, err := jobs.MakePlan(ctx, f.deps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", now2); err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range scanJobs(t, st) {
+			if j.State != rivertype.JobStateAvailable {
+				t.Fatalf("job of %s: %s, want available", domainOf(t, j), j.State)
+			}
+		}
+	})
+}

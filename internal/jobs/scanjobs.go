@@ -162,7 +162,7 @@ func MakePlan(ctx context.Context, d Deps, now bool) (scan.Plan, error) {
 		rates = func(string) float64 { return ratelimit.DefaultRate }
 	}
 	var bootstrapErr error
-	p := scan.Planner{Rate: rates, Server: func(name string) string {
+	p := scan.Planner{Rate: rates, Fresh: night.Fresh(w), Server: func(name string) string {
 		srv, err := d.Scanner.ServerOf(ctx, name)
 		if err != nil && bootstrapErr == nil {
 			bootstrapErr = err
@@ -195,11 +195,17 @@ func WarnPlan(log *slog.Logger, plan scan.Plan) {
 // waiting is not queued twice.
 func EnqueuePlan(ctx context.Context, st *store.Store, day string, plan scan.Plan) (int, error) {
 	total := 0
+	// A plan made before its window (a nightly job retried after its own
+	// night, planning the next) waits for the window to start.
+	var opts *river.InsertOpts
+	if plan.WindowStart.After(plan.PlannedAt) {
+		opts = &river.InsertOpts{ScheduledAt: plan.WindowStart}
+	}
 	for start, size := 0, firstBatch; start < len(plan.Domains); start, size = start+size, batchSize {
 		batch := plan.Domains[start:min(start+size, len(plan.Domains))]
 		params := make([]river.InsertManyParams, len(batch))
 		for i, d := range batch {
-			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}}
+			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}, InsertOpts: opts}
 		}
 		err := st.InTx(ctx, func(tx *store.Tx) error {
 			res, err := tx.Enqueue(ctx, params...)

@@ -119,13 +119,27 @@ type Planner struct {
 // servers and for the re-scans that verify completed requests.
 const DefaultHeadroom = 0.1
 
-// FreshFor is how long a scan stays fresh for a plan of window w: from the
-// end of the previous night's window (a day before, as long) to w's
-// start. A domain scanned in the previous night is due again tonight
-// (exposed domains every night), one scanned since — by a plan made twice
-// in a day — is not looked up twice. At least an hour.
+// FreshFor is how long a scan stays fresh for a plan of window w when the
+// nightly schedule is not known: from the end of a window a day before, as
+// long as w, to w's start; Night.Fresh knows better across clock changes.
+// A domain scanned in the previous night is due again tonight (exposed
+// domains every night), one scanned since — by a plan made twice in a day
+// — is not looked up twice. At least an hour.
 func FreshFor(w Window) time.Duration {
 	return max(time.Hour, 24*time.Hour-w.End.Sub(w.Start))
+}
+
+// Fresh is FreshFor for this schedule: for one of its windows, the time
+// from the end of the window of the day before — which a clock change
+// makes 23 or 25 hours before, and one of its windows shorter or longer —
+// to w's start; for a window of another start (a plan made at once), as
+// FreshFor.
+func (n Night) Fresh(w Window) time.Duration {
+	if own := n.window(w.Start); !own.Start.Equal(w.Start) || !own.End.Equal(w.End) {
+		return FreshFor(w)
+	}
+	prev := n.window(w.Start.In(n.Location).AddDate(0, 0, -1))
+	return max(time.Hour, w.Start.Sub(prev.End))
 }
 
 // NoServer is the server of domains whose TLD has neither RDAP nor a WHOIS
@@ -147,24 +161,32 @@ type Planned struct {
 	Need   Need
 }
 
-// need is why c would be scanned tonight; due is false when it need not be.
+// need is why c would be scanned tonight, the most pressing of its needs;
+// due is false when it need not be. A scan since the previous night
+// (fresh) makes it wait, unless the import changed it since.
 func (p Planner) need(c store.PlanCandidate, now time.Time, fresh time.Duration) (n Need, due bool) {
-	recent := !c.LastScanned.IsZero() && now.Sub(c.LastScanned) < fresh
-	switch {
-	case c.LastScanned.IsZero():
+	if c.LastScanned.IsZero() {
 		return NeedNeverScanned, true
-	case c.ChangedSinceScan():
-		return NeedChanged, true
-	case recent:
+	}
+	if now.Sub(c.LastScanned) < fresh && !c.ChangedSinceScan() {
 		return NeedRound, false
+	}
+	switch {
 	case c.Following:
 		return NeedFollowing, true
-	case c.LastVerdict == model.VerdictExposed || c.LastVerdict == model.VerdictUndetermined || c.LastStatus == model.ScanFailed:
+	case recurring(c):
 		return NeedVerdict, true
-	case c.RegistrarMoved:
+	case c.ChangedSinceScan() || c.RegistrarMoved:
 		return NeedChanged, true
 	}
 	return NeedRound, true
+}
+
+// recurring tells whether c is planned every night while it stays so: a
+// request follows it, or its last verdict or lookup asks to look again.
+func recurring(c store.PlanCandidate) bool {
+	return c.Following || c.LastVerdict == model.VerdictExposed || c.LastVerdict == model.VerdictUndetermined ||
+		c.LastStatus == model.ScanFailed
 }
 
 // Make plans the window w, as seen at now, for the active domains cands.
@@ -182,6 +204,7 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 	byServer := map[string][]entry{}
 	servers := map[string]*store.ServerPlan{}
 	serverOf := map[string]string{} // by TLD: one bootstrap lookup per TLD
+	nightly := map[string]int{}     // by server: domains planned every night
 	start := w.Start
 	if now.After(start) {
 		start = now
@@ -205,6 +228,9 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 			servers[srv] = sp
 		}
 		sp.Domains++
+		if recurring(*c) {
+			nightly[srv]++
+		}
 		if c.Waiting {
 			sp.Waiting++
 			continue
@@ -240,8 +266,10 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 				sp.Overdue++
 			}
 		}
-		if sp.NightBudget > 0 {
-			sp.Round.Nights = (sp.Domains + sp.NightBudget - 1) / sp.NightBudget
+		// A round: the domains planned every night take their share of
+		// each night's budget, the others share the rest.
+		if every, rest := nightly[srv], sp.NightBudget-nightly[srv]; rest > 0 {
+			sp.Round.Nights = max(1, (sp.Domains-every+rest-1)/rest)
 		} else {
 			sp.Round.Never = true
 		}

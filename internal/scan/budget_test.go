@@ -1,6 +1,7 @@
 package scan_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -163,9 +164,10 @@ func TestPlanWithinBudget(t *testing.T) {
 	}
 	sp := plan.Servers[0]
 	// Due: roundb (8 days), c (7), d (6), e (5), f (4); overdue: more than
-	// 7 days, so b only.
+	// 7 days, so b only. The round: the two exposed domains take 2 of the
+	// 6 lookups every night, the other 9 domains share 4: 3 nights.
 	if sp.Budget != 6 || sp.NightBudget != 6 || sp.Waiting != 2 || sp.Planned != 4 || sp.Due != 5 || sp.Overdue != 1 ||
-		sp.Domains != 11 || sp.Round.Nights != 2 {
+		sp.Domains != 11 || sp.Round.Nights != 3 {
 		t.Errorf("server plan: %+v", sp)
 	}
 
@@ -393,4 +395,60 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestNeedMostPressing: a domain the import changed takes the most
+// pressing of its needs — a request to follow, an exposed verdict — not
+// "changed", and the change lets it through although scanned lately.
+func TestNeedMostPressing(t *testing.T) {
+	exposed := ago(1, "exposed-moved.nl", 2*time.Hour, model.VerdictExposed)
+	exposed.Updated = planNow.Add(-time.Hour)
+	following := ago(2, "following-moved.nl", 2*24*time.Hour, model.VerdictRedacted)
+	following.Following, following.Updated = true, planNow.Add(-time.Hour)
+	changed := ago(3, "moved.nl", 2*24*time.Hour, model.VerdictRedacted)
+	changed.Updated = planNow.Add(-time.Hour)
+	w := scan.Window{Start: planNow, End: planNow.Add(5 * time.Hour)}
+	plan := planner(1).Make(planNow, w, 7*24*time.Hour, []store.PlanCandidate{changed, exposed, following})
+	got := map[string]scan.Need{}
+	for _, p := range plan.Domains {
+		got[p.Name] = p.Need
+	}
+	want := map[string]scan.Need{"following-moved.nl": scan.NeedFollowing, "exposed-moved.nl": scan.NeedVerdict, "moved.nl": scan.NeedChanged}
+	if !maps.Equal(got, want) || names(plan.Domains)[0] != "following-moved.nl" {
+		t.Errorf("needs %v, want %v (order %v)", got, want, names(plan.Domains))
+	}
+}
+
+// TestFreshAcrossClockChanges: a scan is fresh from the end of the
+// previous night's window, also when a clock change made that window or
+// tonight's shorter or longer; a window that is not the schedule's (a plan
+// made at once) counts a day back from its own length.
+func TestFreshAcrossClockChanges(t *testing.T) {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	night := scan.Night{StartHour: 2, EndHour: 7, Location: ams}
+	for _, c := range []struct {
+		day  time.Time
+		want time.Duration
+	}{
+		{time.Date(2026, 12, 6, 12, 0, 0, 0, ams), 19 * time.Hour},
+		// 2027-03-28: 02:00 does not exist, the window opens at 03:00;
+		// last night's ended at 07:00 CET, 19 hours (of 24 on the clock,
+		// one skipped) before.
+		{time.Date(2027, 3, 28, 1, 0, 0, 0, ams), 19 * time.Hour},
+		// 2026-10-25: 02:00 comes twice; last night's window ended 20
+		// hours before tonight's start.
+		{time.Date(2026, 10, 25, 1, 0, 0, 0, ams), 20 * time.Hour},
+	} {
+		w := night.Tonight(c.day)
+		if got := night.Fresh(w); got != c.want {
+			t.Errorf("window %s–%s: fresh %s, want %s", w.Start, w.End, got, c.want)
+		}
+	}
+	now := time.Date(2026, 12, 6, 14, 0, 0, 0, ams)
+	if got := night.Fresh(scan.Window{Start: now, End: now.Add(5 * time.Hour)}); got != 19*time.Hour {
+		t.Errorf("a window made at once: fresh %s, want 19h", got)
+	}
 }

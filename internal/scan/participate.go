@@ -72,6 +72,7 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 		defer t.Stop()
 		look := time.NewTicker(every)
 		defer look.Stop()
+		lookFailing := false
 		for {
 			select {
 			case <-ctx.Done():
@@ -80,8 +81,15 @@ func Participate(ctx context.Context, st *store.Store, limiter *ratelimit.Limite
 			case <-t.C:
 				beat()
 			case <-look.C:
-				if n, err := st.LookupWorkers(ctx); err == nil && n > 0 {
+				n, err := st.LookupWorkers(ctx)
+				switch {
+				case err != nil && ctx.Err() == nil && !lookFailing:
+					// Once per run of failures: the heartbeat keeps the share.
+					log.Warn("counting the lookup workers failed", "error", err)
+					lookFailing = true
+				case err == nil && n > 0:
 					limiter.SetShare(n)
+					lookFailing = false
 				}
 			}
 		}
