@@ -1,12 +1,9 @@
 package migrations_test
 
 import (
-	"database/sql"
-	"io/fs"
 	"testing"
 
 	"github.com/afscherm/afscherm/internal/store/storetest"
-	"github.com/afscherm/afscherm/migrations"
 )
 
 // TestUpgradeKeepsRequestsWithoutPriceVersion: a database at schema
@@ -16,28 +13,7 @@ import (
 func TestUpgradeKeepsRequestsWithoutPriceVersion(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			url := storetest.NewURL(t, backend)
-			var db *sql.DB
-			var err error
-			var fsys fs.FS
-			if backend == "sqlite" {
-				db, err = sql.Open("sqlite", "file:"+url+"?_foreign_keys=1&_txlock=immediate")
-				fsys = migrations.SQLite()
-			} else {
-				db, err = sql.Open("pgx", url)
-				fsys = migrations.Postgres()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			db.SetMaxOpenConns(1)
-			must := func(q string) {
-				t.Helper()
-				if _, err := db.Exec(q); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
+			db, fsys, must := rawDatabase(t, backend)
 			const at = `'2026-11-01T02:00:00.000000Z'`
 
 			upTo(t, db, fsys, 1, 13)

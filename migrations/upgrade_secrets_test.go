@@ -28,28 +28,7 @@ func TestUpgradeDropsLiveSecrets(t *testing.T) {
 	}
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
-			url := storetest.NewURL(t, backend)
-			var db *sql.DB
-			var err error
-			var fsys fs.FS
-			if backend == "sqlite" {
-				db, err = sql.Open("sqlite", "file:"+url+"?_foreign_keys=1&_txlock=immediate")
-				fsys = migrations.SQLite()
-			} else {
-				db, err = sql.Open("pgx", url)
-				fsys = migrations.Postgres()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			db.SetMaxOpenConns(1)
-			must := func(q string) {
-				t.Helper()
-				if _, err := db.ExecContext(context.Background(), q); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
+			db, fsys, must := rawDatabase(t, backend)
 			const at = `'2026-11-01T02:00:00.000000Z'`
 			upTo(t, db, fsys, 1, 11)
 			link := "https://klant.example/approve/" + token
@@ -142,4 +121,33 @@ func timeOf(t *testing.T, v any) time.Time {
 	}
 	t.Fatalf("a time of type %T", v)
 	return time.Time{}
+}
+
+// rawDatabase opens a fresh database of the backend with database/sql,
+// outside the store, to build an old schema by hand; must runs one
+// statement or fails the test. The database is closed when the test ends.
+func rawDatabase(t *testing.T, backend string) (*sql.DB, fs.FS, func(string)) {
+	t.Helper()
+	url := storetest.NewURL(t, backend)
+	var db *sql.DB
+	var err error
+	fsys := migrations.SQLite()
+	if backend == "sqlite" {
+		db, err = sql.Open("sqlite", "file:"+url+"?_foreign_keys=1&_txlock=immediate")
+	} else {
+		db, err = sql.Open("pgx", url)
+		fsys = migrations.Postgres()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	must := func(q string) {
+		t.Helper()
+		if _, err := db.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return db, fsys, must
 }

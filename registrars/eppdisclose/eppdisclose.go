@@ -133,7 +133,7 @@ func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error
 }
 
 // Probe connects, reads the greeting (which must match the configured
-// dialect), logs in and logs out.
+// dialect), logs in and logs out (RFC 5730 sections 2.4 and 2.9.1.1-2).
 func (a *Adapter) Probe(ctx context.Context) error {
 	c, err := epp.Dial(ctx, a.cfg.EPP)
 	if err != nil {

@@ -309,7 +309,8 @@ func (c *Client) currentToken(ctx context.Context) (string, error) {
 }
 
 // Login logs in now for a fresh token, kept for later calls; it tries the
-// credentials without touching any domain.
+// credentials without touching any domain (POST /v1beta/auth/login, as
+// login below).
 func (c *Client) Login(ctx context.Context) error {
 	c.loginMu.Lock()
 	defer c.loginMu.Unlock()

@@ -185,7 +185,8 @@ func (a *Adapter) session(ctx context.Context, fn func(*epp.Client) error) error
 	return nil
 }
 
-// Probe connects, reads the greeting, logs in and logs out.
+// Probe connects, reads the greeting, logs in and logs out (RFC 5730
+// sections 2.4 and 2.9.1.1-2; SIDN takes the same session commands).
 func (a *Adapter) Probe(ctx context.Context) error {
 	c, err := epp.Dial(ctx, a.cfg.EPP)
 	if err != nil {
