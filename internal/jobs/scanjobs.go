@@ -208,15 +208,9 @@ func EnqueuePlan(ctx context.Context, st *store.Store, day string, plan scan.Pla
 			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}, InsertOpts: opts}
 		}
 		err := st.InTx(ctx, func(tx *store.Tx) error {
-			res, err := tx.Enqueue(ctx, params...)
+			fresh, err := tx.EnqueueFast(ctx, params...)
 			if err != nil {
 				return err
-			}
-			fresh := 0
-			for _, r := range res {
-				if !r.UniqueSkippedAsDuplicate {
-					fresh++
-				}
 			}
 			total += fresh
 			_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "scan.planned",

@@ -73,6 +73,10 @@ type DriverTx interface {
 	Querier
 	// InsertJobs inserts River jobs inside this transaction.
 	InsertJobs(ctx context.Context, jobs []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	// InsertJobsFast inserts River jobs inside this transaction without
+	// reading them back, and says how many were new (not skipped as
+	// duplicates of a unique job).
+	InsertJobsFast(ctx context.Context, jobs []river.InsertManyParams) (int, error)
 	Commit(ctx context.Context) error
 	Rollback(ctx context.Context) error
 }

@@ -128,6 +128,20 @@ func (tx *Tx) Enqueue(ctx context.Context, jobs ...river.InsertManyParams) ([]*r
 	return res, nil
 }
 
+// EnqueueFast inserts River jobs in the transaction without reading them
+// back, for large batches, and says how many were new: a unique job
+// already waiting is skipped.
+func (tx *Tx) EnqueueFast(ctx context.Context, jobs ...river.InsertManyParams) (int, error) {
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	n, err := tx.tx.InsertJobsFast(ctx, jobs)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue jobs: %w", err)
+	}
+	return n, nil
+}
+
 // reader holds the queries that both a Store and a Tx can run.
 type reader struct {
 	q   Querier

@@ -227,6 +227,20 @@ func (t *Tx) InsertJobs(ctx context.Context, jobs []river.InsertManyParams) ([]*
 	return res, translate(err)
 }
 
+// InsertJobsFast inserts River jobs in the transaction. River's fast
+// insert on PostgreSQL copies rows in (COPY FROM), which cannot skip a
+// unique job already waiting, so this is InsertJobs counting the new ones.
+func (t *Tx) InsertJobsFast(ctx context.Context, jobs []river.InsertManyParams) (int, error) {
+	res, err := t.InsertJobs(ctx, jobs)
+	n := 0
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
+		}
+	}
+	return n, err
+}
+
 // Commit commits.
 func (t *Tx) Commit(ctx context.Context) error { return translate(t.tx.Commit(ctx)) }
 
