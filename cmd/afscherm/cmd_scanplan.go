@@ -29,9 +29,12 @@ type scanPlanCmd struct {
 // planJSON is the plan as --json prints it.
 type planJSON struct {
 	store.PlanRecord
-	ScanEvery string   `json:"scan_every"`
-	Queued    *int     `json:"queued,omitempty"`
-	Warnings  []string `json:"warnings"`
+	ScanEvery string `json:"scan_every"`
+	Queued    *int   `json:"queued,omitempty"`
+	// InWaves: with --now, this plan's scans queued later, as the queue
+	// drains; without, those the latest plan has still to queue.
+	InWaves  *int     `json:"in_later_waves,omitempty"`
+	Warnings []string `json:"warnings"`
 }
 
 func (c scanPlanCmd) Run(e *env) error {
@@ -53,18 +56,34 @@ func (c scanPlanCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	var queued *int
-	if c.Now {
-		day := plan.WindowStart.In(amsterdam).Format(time.DateOnly)
-		n, err := jobs.EnqueuePlan(e.ctx, st, day, plan)
+	// What the latest plan still has to queue, when this one is only shown.
+	inWaves := 0
+	if !c.Now {
+		rest, err := st.PlanRest(e.ctx)
 		if err != nil {
 			return err
 		}
-		queued = &n
+		for _, n := range rest {
+			inWaves += n
+		}
+	}
+	var wave *jobs.Wave
+	if c.Now {
+		day := plan.WindowStart.In(amsterdam).Format(time.DateOnly)
+		w, err := jobs.EnqueuePlan(e.ctx, d, day, plan)
+		if err != nil {
+			return err
+		}
+		wave = &w
 		jobs.WarnPlan(e.log, plan)
 	}
 	if c.JSON {
-		out := planJSON{PlanRecord: plan.PlanRecord, ScanEvery: store.AgeText(plan.ScanEvery), Queued: queued, Warnings: []string{}}
+		out := planJSON{PlanRecord: plan.PlanRecord, ScanEvery: store.AgeText(plan.ScanEvery), Warnings: []string{}}
+		if wave != nil {
+			out.Queued, out.InWaves = &wave.Queued, &wave.Left
+		} else if inWaves > 0 {
+			out.InWaves = &inWaves
+		}
 		for _, s := range plan.Warnings() {
 			out.Warnings = append(out.Warnings, scan.PlanWarning(s, plan.ScanEvery))
 		}
@@ -73,8 +92,15 @@ func (c scanPlanCmd) Run(e *env) error {
 		return enc.Encode(out)
 	}
 	writePlan(e.stdout, plan.PlanRecord)
-	if queued != nil {
-		fmt.Fprintf(e.stdout, "\nQueued %d scans (%d already waiting).\n", *queued, waiting(plan.PlanRecord))
+	if inWaves > 0 {
+		fmt.Fprintf(e.stdout, "\nThe latest plan has %d scans still to queue in waves as the queue drains; planned again now, they count above as due.\n", inWaves)
+	}
+	if wave != nil {
+		fmt.Fprintf(e.stdout, "\nQueued %d scans (%d already waiting).\n", wave.Queued, waiting(plan.PlanRecord))
+		if wave.Left > 0 {
+			fmt.Fprintf(e.stdout, "The other %d follow in waves as the queue drains, each server's next %s of lookups at a time; 'afscherm serve' or 'worker' queues them.\n",
+				wave.Left, store.AgeText(scan.Lead))
+		}
 	}
 	return nil
 }

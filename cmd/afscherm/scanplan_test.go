@@ -78,3 +78,36 @@ func TestScanPlanCommand(t *testing.T) {
 		}
 	})
 }
+
+// TestScanPlanNowInWaves: a plan larger than the servers' lead is queued in
+// part; the rest follows in waves, which the output says.
+func TestScanPlanNowInWaves(t *testing.T) {
+	storetest.EachURL(t, func(t *testing.T, url string) {
+		importedDB(t, url)
+		_, flags := sandboxFlags(t, url, sandbox.Limits{})
+		// At 0.01 lookups a second, a server's queue holds scan.LeadMin
+		// scans; every domain fits the night's budget.
+		args := append([]string{"scan", "plan", "--database-url", url, "--now", "--rate-limit", "0.01"}, flags...)
+		r := afscherm(t, nil, "", append(args, "--json")...)
+		var p planJSON
+		if err := json.Unmarshal([]byte(r.stdout), &p); r.code != exitOK || err != nil {
+			t.Fatalf("scan plan --now --json: %+v, %v", r, err)
+		}
+		planned := 0
+		for _, s := range p.Servers {
+			planned += s.Planned
+		}
+		if planned != 117 || p.Queued == nil || p.InWaves == nil || *p.InWaves == 0 || *p.Queued+*p.InWaves != planned {
+			t.Errorf("planned %d, queued %v, in later waves %v", planned, p.Queued, p.InWaves)
+		}
+		r = afscherm(t, nil, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "follow in waves as the queue drains") {
+			t.Errorf("scan plan --now: %+v", r)
+		}
+		// Shown, not queued: what the latest plan has still to queue.
+		r = afscherm(t, nil, "", append([]string{"scan", "plan", "--database-url", url, "--rate-limit", "0.01"}, flags...)...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "scans still to queue in waves") {
+			t.Errorf("scan plan: %+v", r)
+		}
+	})
+}

@@ -53,6 +53,17 @@ type Settings struct {
 	// store failed to record a scan; it doubles, up to 30 minutes, while
 	// the store keeps failing.
 	StoragePause time.Duration
+	// WaveLead is how far ahead each server's scan queue is filled from
+	// the night's plan (scan.Lead when 0); tests make it short.
+	WaveLead time.Duration
+}
+
+// waveLead is WaveLead or its default.
+func (s Settings) waveLead() time.Duration {
+	if s.WaveLead > 0 {
+		return s.WaveLead
+	}
+	return scan.Lead
 }
 
 // Night is the nightly scan's window.
@@ -107,6 +118,9 @@ func Config(d Deps) (*river.Config, error) {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &nightlyWorker{d: d}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &waveWorker{d: d}); err != nil {
 		return nil, err
 	}
 	if err := river.AddWorkerSafely(workers, &digestWorker{d: d}); err != nil {

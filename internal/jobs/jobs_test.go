@@ -152,9 +152,9 @@ func TestNightlyScanWorksEveryDomain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", plan)
-		if err != nil || n != 0 || len(plan.Domains) != 0 {
-			t.Errorf("second plan for the same day: %d planned, %d queued, %v", len(plan.Domains), n, err)
+		wave, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", plan)
+		if err != nil || wave.Queued != 0 || len(plan.Domains) != 0 {
+			t.Errorf("second plan for the same day: %d planned, %d queued, %v", len(plan.Domains), wave.Queued, err)
 		}
 	})
 }

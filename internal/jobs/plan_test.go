@@ -11,7 +11,9 @@ import (
 
 	"github.com/afscherm/afscherm/internal/jobs"
 	"github.com/afscherm/afscherm/internal/model"
+	"github.com/afscherm/afscherm/internal/ratelimit"
 	"github.com/afscherm/afscherm/internal/sandbox"
+	"github.com/afscherm/afscherm/internal/scan"
 	"github.com/afscherm/afscherm/internal/store"
 	"github.com/afscherm/afscherm/internal/store/storetest"
 )
@@ -47,9 +49,9 @@ func TestPlanWhileScansWait(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", first)
-		if err != nil || n != len(first.Domains) || n == 0 {
-			t.Fatalf("first plan: %d planned, %d queued, %v", len(first.Domains), n, err)
+		wave, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", first)
+		if err != nil || wave.Queued != len(first.Domains) || wave.Queued == 0 || wave.Left != 0 {
+			t.Fatalf("first plan: %d planned, %+v, %v", len(first.Domains), wave, err)
 		}
 		planned := map[string]int{} // per server
 		queued := map[string]bool{}
@@ -78,7 +80,7 @@ func TestPlanWhileScansWait(t *testing.T) {
 				t.Errorf("%s planned again while its scan waits", d.Name)
 			}
 		}
-		if _, err := jobs.EnqueuePlan(ctx, st, "2026-11-26", second); err != nil {
+		if _, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-26", second); err != nil {
 			t.Fatal(err)
 		}
 		// The latest plan is kept for the digest and the console (to the
@@ -90,22 +92,30 @@ func TestPlanWhileScansWait(t *testing.T) {
 		}
 		// The first plan queued again, as a second night would if the
 		// plan did not know: the queue refuses every one of them.
-		if n, err := jobs.EnqueuePlan(ctx, st, "2026-11-27", first); err != nil || n != 0 {
-			t.Errorf("the first plan again: %d queued, %v", n, err)
+		if wave, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-27", first); err != nil || wave.Queued != 0 || wave.Offered != len(first.Domains) {
+			t.Errorf("the first plan again: %+v, %v", wave, err)
 		}
-		perDomain := map[string]int{}
-		for _, j := range scanJobs(t, st) {
-			perDomain[domainOf(t, j)]++
-		}
-		for d, n := range perDomain {
-			if n != 1 {
-				t.Errorf("%s: %d scan jobs", d, n)
-			}
-		}
+		perDomain := queuedOnce(t, st)
 		if len(perDomain) != len(first.Domains)+len(second.Domains) {
 			t.Errorf("%d domains queued, want %d + %d", len(perDomain), len(first.Domains), len(second.Domains))
 		}
 	})
+}
+
+// queuedOnce counts the scan jobs of each domain in the queue, whatever
+// their state, and reports a domain queued more than once.
+func queuedOnce(t *testing.T, st *store.Store) map[string]int {
+	t.Helper()
+	perDomain := map[string]int{}
+	for _, j := range scanJobs(t, st) {
+		perDomain[domainOf(t, j)]++
+	}
+	for d, n := range perDomain {
+		if n != 1 {
+			t.Errorf("%s: %d scan jobs", d, n)
+		}
+	}
+	return perDomain
 }
 
 func domainOf(t *testing.T, j *rivertype.JobRow) string {
@@ -238,7 +248,7 @@ func TestPlanBeforeItsWindowWaits(t *testing.T) {
 		if !plan.WindowStart.After(now) || len(plan.Domains) == 0 {
 			t.Fatalf("plan of %s–%s made at %s, %d domains", plan.WindowStart, plan.WindowEnd, now, len(plan.Domains))
 		}
-		if _, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", plan); err != nil {
+		if _, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", plan); err != nil {
 			t.Fatal(err)
 		}
 		for _, j := range scanJobs(t, st) {
@@ -254,13 +264,166 @@ func TestPlanBeforeItsWindowWaits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := jobs.EnqueuePlan(ctx, st, "2026-11-25", now2); err != nil {
+		if _, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", now2); err != nil {
 			t.Fatal(err)
 		}
 		for _, j := range scanJobs(t, st) {
 			if j.State != rivertype.JobStateAvailable {
 				t.Fatalf("job of %s: %s, want available", domainOf(t, j), j.State)
 			}
+		}
+	})
+}
+
+// waveFixture plans at 1 lookup a second with a lead of a second:
+// scan.LeadMin scans of a server at a time, every domain within the
+// night's budget. The lookups go at 10 a second, so that scans still wait
+// when the next wave comes.
+func waveFixture(t *testing.T, st *store.Store) *fixture {
+	f := newFixture(t, st, sandbox.Limits{})
+	f.limiter = ratelimit.New(ratelimit.Limits{Default: 10})
+	f.deps = f.newDeps(t)
+	f.deps.Rates = func(string) float64 { return 1 }
+	f.deps.Settings.WaveLead = time.Second
+	return f
+}
+
+// TestNightInWaves: a night's plan larger than the servers' lead is queued
+// a wave at a time by the wave job, while the workers scan: every planned
+// domain is scanned once, the queue never holds more of a server than its
+// lead (less what waited), and the wave job ends when the rest is queued.
+func TestNightInWaves(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := waveFixture(t, st)
+		plan, err := jobs.MakePlan(ctx, f.deps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perServer := map[string]int{}
+		for _, d := range plan.Domains {
+			perServer[d.Server]++
+		}
+		most := 0
+		for _, n := range perServer {
+			most = max(most, n)
+		}
+		if most <= scan.LeadMin {
+			t.Fatalf("set up: at most %d domains a server, no second wave", most)
+		}
+		client := f.startClient(t)
+		wave, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", plan)
+		if err != nil || wave.Left == 0 || wave.Queued+wave.Left != len(plan.Domains) {
+			t.Fatalf("first wave %+v of %d, %v", wave, len(plan.Domains), err)
+		}
+		// Watch the queue until the wave job is done and no scan waits.
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			res, err := client.JobList(ctx, river.NewJobListParams().Kinds("scan_domain", "scan_wave").First(10000))
+			if err != nil {
+				t.Fatal(err)
+			}
+			waiting, open := map[string]int{}, 0
+			for _, j := range res.Jobs {
+				if j.State == rivertype.JobStateCompleted {
+					continue
+				}
+				open++
+				if j.Kind == "scan_domain" {
+					srv, _ := f.deps.Scanner.ServerOf(ctx, domainOf(t, j))
+					waiting[srv]++
+				}
+			}
+			for srv, n := range waiting {
+				if n > scan.LeadMin {
+					t.Fatalf("%d scans of %s waiting at once, want at most %d", n, srv, scan.LeadMin)
+				}
+			}
+			if open == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d jobs still open", open)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		perDomain := queuedOnce(t, st)
+		for _, d := range plan.Domains {
+			if perDomain[d.Name] != 1 {
+				t.Errorf("%s not queued", d.Name)
+			}
+			if scans, err := st.Scans(ctx, d.Name, 0); err != nil || len(scans) != 1 {
+				t.Errorf("%s: %d scans, %v", d.Name, len(scans), err)
+			}
+		}
+		if rest, err := st.PlanRest(ctx); err != nil || len(rest) != 0 {
+			t.Errorf("left of the plan: %v, %v", rest, err)
+		}
+	})
+}
+
+// TestWaveOfAnEarlierPlan: a new plan replaces the rest of the one before;
+// the earlier plan's wave job then queues nothing, and nothing is queued
+// twice.
+func TestWaveOfAnEarlierPlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := waveFixture(t, st)
+		first, err := jobs.MakePlan(ctx, f.deps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w1, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", first)
+		if err != nil || w1.Left == 0 {
+			t.Fatalf("first plan: %+v, %v", w1, err)
+		}
+		// Planned again (scan plan --now): the first wave waits, so the new
+		// plan holds the first plan's rest, which it replaces.
+		second, err := jobs.MakePlan(ctx, f.deps, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(second.Domains) != w1.Left {
+			t.Errorf("the second plan holds %d domains, the first left %d", len(second.Domains), w1.Left)
+		}
+		w2, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stale, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", first.Window()); err != nil || stale != (jobs.Wave{}) {
+			t.Errorf("a wave of the first plan: %+v, %v", stale, err)
+		}
+		rest, err := st.PlanRest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := 0
+		for _, n := range rest {
+			left += n
+		}
+		if left != w2.Left {
+			t.Errorf("%d scans left of the plan, want the second plan's %d", left, w2.Left)
+		}
+		// The second plan's waves, with the scans finished between them,
+		// queue the rest: each domain once.
+		for range 100 {
+			if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
+				t.Fatal(err)
+			}
+			w, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", second.Window())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w.Offered != w.Queued {
+				t.Errorf("a wave offered %d, queued %d", w.Offered, w.Queued)
+			}
+			if w.Left == 0 {
+				break
+			}
+		}
+		perDomain := queuedOnce(t, st)
+		if len(perDomain) != len(first.Domains) {
+			t.Errorf("%d domains queued, the first plan had %d", len(perDomain), len(first.Domains))
 		}
 	})
 }

@@ -1,10 +1,12 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,25 +124,23 @@ type nightlyWorker struct {
 	d Deps
 }
 
-// Scan jobs are inserted firstBatch in the first transaction, so that the
-// night's first lookups start at once (servers take turns in the plan, so
-// it holds every server's first scans), then batchSize per transaction.
-const (
-	firstBatch = 500
-	batchSize  = 5000
-)
+// A wave's first firstBatch scans are queued in a transaction of their
+// own, so that the night's first lookups start at once (servers take turns
+// in the plan, so it holds every server's first scans).
+const firstBatch = 500
 
 func (w *nightlyWorker) Work(ctx context.Context, job *river.Job[NightlyScanArgs]) error {
 	plan, err := MakePlan(ctx, w.d, job.Args.Now)
 	if err != nil {
 		return err
 	}
-	n, err := EnqueuePlan(ctx, w.d.Store, job.Args.Day, plan)
+	wave, err := EnqueuePlan(ctx, w.d, job.Args.Day, plan)
 	if err != nil {
 		return err
 	}
 	WarnPlan(w.d.Log, plan)
-	w.d.Log.Info("nightly scan planned", "day", job.Args.Day, "domains", n, "until", plan.WindowEnd)
+	w.d.Log.Info("nightly scan planned", "day", job.Args.Day, "planned", len(plan.Domains), "queued", wave.Queued,
+		"to_queue_in_waves", wave.Left, "until", plan.WindowEnd)
 	return nil
 }
 
@@ -157,23 +157,13 @@ func MakePlan(ctx context.Context, d Deps, now bool) (scan.Plan, error) {
 	if err != nil {
 		return scan.Plan{}, err
 	}
-	rates := d.Rates
-	if rates == nil {
-		rates = func(string) float64 { return ratelimit.DefaultRate }
-	}
-	var bootstrapErr error
-	p := scan.Planner{Rate: rates, Fresh: night.Fresh(w), Server: func(name string) string {
-		srv, err := d.Scanner.ServerOf(ctx, name)
-		if err != nil && bootstrapErr == nil {
-			bootstrapErr = err
-		}
-		return srv
-	}}
+	serverOf, bootstrapErr := d.serverLookup(ctx)
+	p := scan.Planner{Rate: d.rates(), Fresh: night.Fresh(w), Server: serverOf}
 	plan := p.Make(at, w, d.Settings.ScanEvery, cands)
-	if bootstrapErr != nil {
+	if err := bootstrapErr(); err != nil {
 		// Without the bootstrap, RDAP TLDs would be planned by their WHOIS
 		// servers' budgets: better no plan than a wrong one.
-		return scan.Plan{}, fmt.Errorf("plan scans: the RDAP bootstrap: %w", bootstrapErr)
+		return scan.Plan{}, fmt.Errorf("plan scans: the RDAP bootstrap: %w", err)
 	}
 	return plan, nil
 }
@@ -190,40 +180,226 @@ func WarnPlan(log *slog.Logger, plan scan.Plan) {
 	}
 }
 
-// EnqueuePlan queues the plan's scans in batches, with an audit event per
-// batch, and keeps the plan as the latest. A domain whose scan is already
-// waiting is not queued twice.
-func EnqueuePlan(ctx context.Context, st *store.Store, day string, plan scan.Plan) (int, error) {
-	total := 0
+// Wave is what queueing one wave of a night's plan did.
+type Wave struct {
+	Offered int // scans taken from the plan to queue
+	Queued  int // of those, the ones queued: the others were waiting already
+	Left    int // the plan's scans still to queue, in later waves
+	// Next is when the queue wants topping up from Left; 0 when Left is 0.
+	Next time.Duration
+}
+
+// EnqueuePlan keeps the plan as the latest, queues its first wave — each
+// server's scans for the next while (scan.Plan.Wave) — and keeps the rest
+// for later waves, which a ScanWaveArgs job queues as the queue drains. A
+// domain whose scan is already waiting is not queued twice. The rest of an
+// earlier plan is replaced.
+func EnqueuePlan(ctx context.Context, d Deps, day string, plan scan.Plan) (Wave, error) {
+	lead := d.Settings.waveLead()
+	now, rest, next := plan.Wave(lead)
+	wave := Wave{Offered: len(now), Left: len(rest), Next: next}
 	// A plan made before its window (a nightly job retried after its own
 	// night, planning the next) waits for the window to start.
-	var opts *river.InsertOpts
-	if plan.WindowStart.After(plan.PlannedAt) {
-		opts = &river.InsertOpts{ScheduledAt: plan.WindowStart}
+	start := plan.PlannedAt
+	if plan.WindowStart.After(start) {
+		start = plan.WindowStart
 	}
-	for start, size := 0, firstBatch; start < len(plan.Domains); start, size = start+size, batchSize {
-		batch := plan.Domains[start:min(start+size, len(plan.Domains))]
-		params := make([]river.InsertManyParams, len(batch))
-		for i, d := range batch {
-			params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: d.Name, Day: day, Until: plan.WindowEnd}, InsertOpts: opts}
+	head, tail := now[:min(firstBatch, len(now))], now[min(firstBatch, len(now)):]
+	err := d.Store.InTx(ctx, func(tx *store.Tx) error {
+		n, err := enqueueScans(ctx, tx, plan.PlannedAt, day, plan.Window(), head)
+		wave.Queued += n
+		return err
+	})
+	if err != nil {
+		return wave, fmt.Errorf("plan scans for %s: %w", day, err)
+	}
+	err = d.Store.InTx(ctx, func(tx *store.Tx) error {
+		n, err := enqueueScans(ctx, tx, plan.PlannedAt, day, plan.Window(), tail)
+		if err != nil {
+			return err
 		}
-		err := st.InTx(ctx, func(tx *store.Tx) error {
-			fresh, err := tx.EnqueueFast(ctx, params...)
+		if err := tx.SaveScanPlan(ctx, plan.PlanRecord); err != nil {
+			return err
+		}
+		later := make([]store.PlannedScan, len(rest))
+		for i, p := range rest {
+			later[i] = store.PlannedScan{Domain: p.Name, Server: p.Server}
+		}
+		if err := tx.SavePlanRest(ctx, later); err != nil {
+			return err
+		}
+		if len(rest) > 0 {
+			_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: ScanWaveArgs{Day: day, Start: plan.WindowStart, End: plan.WindowEnd},
+				InsertOpts: &river.InsertOpts{ScheduledAt: start.Add(waveDelay(next))}})
 			if err != nil {
 				return err
 			}
-			total += fresh
-			_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "scan.planned",
-				SubjectKind: "scan", SubjectID: day, Details: map[string]any{"domains": len(batch), "new": fresh}})
-			return err
-		})
-		if err != nil {
-			return total, fmt.Errorf("plan scans for %s: %w", day, err)
 		}
+		wave.Queued += n
+		_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "scan.planned",
+			SubjectKind: "scan", SubjectID: day, Details: map[string]any{"domains": len(plan.Domains), "queued": wave.Queued,
+				"already_waiting": len(now) - wave.Queued, "in_later_waves": len(rest)}})
+		return err
+	})
+	if err != nil {
+		return wave, fmt.Errorf("plan scans for %s: %w", day, err)
 	}
-	err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SaveScanPlan(ctx, plan.PlanRecord) })
-	return total, err
+	return wave, nil
 }
+
+// enqueueScans queues the scans of the night w planned on day; queued
+// before the window (at), they wait for its start. It returns how many were queued: a scan
+// already waiting is not queued twice.
+func enqueueScans(ctx context.Context, tx *store.Tx, at time.Time, day string, w scan.Window, scans []scan.Planned) (int, error) {
+	var opts *river.InsertOpts
+	if w.Start.After(at) {
+		opts = &river.InsertOpts{ScheduledAt: w.Start}
+	}
+	params := make([]river.InsertManyParams, len(scans))
+	for i, p := range scans {
+		params[i] = river.InsertManyParams{Args: ScanDomainArgs{Domain: p.Name, Day: day, Until: w.End}, InsertOpts: opts}
+	}
+	return tx.EnqueueFast(ctx, params...)
+}
+
+// ScanWaveArgs tops the scan queue up from the rest of the night's plan of
+// the window Start to End, again and again until the rest is queued or the
+// window ends.
+type ScanWaveArgs struct {
+	Day   string    `json:"day"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// Kind names the job kind.
+func (ScanWaveArgs) Kind() string { return "scan_wave" }
+
+// InsertOpts keeps one wave job waiting per night; a finished one does not
+// stop a new plan of the same night from starting its own.
+func (ScanWaveArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingStates}}
+}
+
+type waveWorker struct {
+	river.WorkerDefaults[ScanWaveArgs]
+	d Deps
+}
+
+func (w *waveWorker) Work(ctx context.Context, job *river.Job[ScanWaveArgs]) error {
+	win := scan.Window{Start: job.Args.Start, End: job.Args.End}
+	if !w.d.Store.Now().Before(win.End) {
+		return nil // the night is over; the next plan takes what is left
+	}
+	wave, err := QueueWave(ctx, w.d, job.Args.Day, win)
+	if err != nil {
+		return err
+	}
+	w.d.Log.Debug("scan wave queued", "day", job.Args.Day, "queued", wave.Queued, "left", wave.Left)
+	if wave.Left == 0 {
+		return nil
+	}
+	return river.JobSnooze(waveDelay(wave.Next))
+}
+
+// schedulerDelay is how late a snoozed or scheduled job may run: River's
+// scheduler makes them available every 5 seconds
+// (maintenance.JobSchedulerIntervalDefault).
+const schedulerDelay = 5 * time.Second
+
+// waveDelay is when to schedule the wave due after next, so that it runs
+// by then.
+func waveDelay(next time.Duration) time.Duration { return max(time.Second, next-schedulerDelay) }
+
+// QueueWave tops the scan queue up from the rest of the latest plan, when
+// that is the plan of window w: each server gets what keeps it busy for the
+// lead, counting the scans of it already waiting (scan.WaveShares). Left
+// is 0 when the plan is all queued, or when a later plan replaced it.
+func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, error) {
+	latest, ok, err := d.Store.LatestScanPlan(ctx)
+	if err != nil || !ok || !sameTime(latest.WindowStart, w.Start) || !sameTime(latest.WindowEnd, w.End) {
+		return Wave{}, err
+	}
+	left, err := d.Store.PlanRest(ctx)
+	if err != nil || len(left) == 0 {
+		return Wave{}, err
+	}
+	waiting, err := d.Store.WaitingScans(ctx)
+	if err != nil {
+		return Wave{}, err
+	}
+	serverOf, _ := d.serverLookup(ctx) // a scan whose server is not known counts for none
+	waitingBy := map[string]int{}
+	for name := range waiting {
+		waitingBy[cmp.Or(serverOf(name), scan.NoServer)]++
+	}
+	rates := d.rates()
+	servers := make([]scan.WaveServer, 0, len(left))
+	for srv, n := range left {
+		servers = append(servers, scan.WaveServer{Server: srv, Rate: rates(srv), Waiting: waitingBy[srv], Left: n})
+	}
+	slices.SortFunc(servers, func(a, b scan.WaveServer) int { return strings.Compare(a.Server, b.Server) })
+	lead := d.Settings.waveLead()
+	shares := scan.WaveShares(servers, lead)
+	var wave Wave
+	err = d.Store.InTx(ctx, func(tx *store.Tx) error {
+		turns := make([][]scan.Planned, 0, len(servers))
+		for _, s := range servers {
+			names, err := tx.TakePlanRest(ctx, s.Server, shares[s.Server])
+			if err != nil {
+				return err
+			}
+			l := make([]scan.Planned, len(names))
+			for i, n := range names {
+				l[i] = scan.Planned{Name: n, Server: s.Server}
+			}
+			turns = append(turns, l)
+			wave.Offered += len(l)
+		}
+		n, err := enqueueScans(ctx, tx, d.Store.Now(), day, w, scan.TakeTurns(turns))
+		wave.Queued = n
+		return err
+	})
+	if err != nil {
+		return Wave{}, fmt.Errorf("queue a wave of the plan for %s: %w", day, err)
+	}
+	for _, s := range servers {
+		wave.Left += s.Left - shares[s.Server]
+	}
+	wave.Next = scan.NextWave(servers, shares, lead)
+	return wave, nil
+}
+
+// rates is Rates, or the default rate for every server.
+func (d Deps) rates() func(server string) float64 {
+	if d.Rates == nil {
+		return func(string) float64 { return ratelimit.DefaultRate }
+	}
+	return d.Rates
+}
+
+// serverLookup returns the server of a domain's first lookup (its
+// registry's RDAP service or WHOIS server; "" when none), and the first
+// error the RDAP bootstrap gave while looking.
+func (d Deps) serverLookup(ctx context.Context) (serverOf func(domain string) string, firstErr func() error) {
+	var bootstrapErr error
+	byTLD := map[string]string{} // one lookup per TLD
+	return func(name string) string {
+		tld := name[strings.LastIndexByte(name, '.')+1:]
+		if srv, ok := byTLD[tld]; ok {
+			return srv
+		}
+		srv, err := d.Scanner.ServerOf(ctx, name)
+		if err != nil && bootstrapErr == nil {
+			bootstrapErr = err
+		}
+		byTLD[tld] = srv
+		return srv
+	}, func() error { return bootstrapErr }
+}
+
+// sameTime compares two instants as the store keeps them (PostgreSQL to
+// the microsecond).
+func sameTime(a, b time.Time) bool { return a.Sub(b).Abs() < time.Microsecond }
 
 // DigestArgs produces the staff digest.
 type DigestArgs struct{}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -27,13 +28,14 @@ import (
 
 // The simulated year of issue 14: N domains on one registry server at a
 // shared rate, a nightly window from 22:00 to 06:00 in Amsterdam, a fake
-// clock. Each night the plan is made and queued at the window's start
-// (jobs.MakePlan, jobs.EnqueuePlan), then part of the queue is "worked":
-// the waiting scan jobs are taken in the order River would take them
-// (oldest first), each gets a synthetic scan result recorded through the
-// store's RecordScan at the time the rate allows, and its job is marked
-// completed in River's table. Every fifth night only 70% of the queue is
-// worked, so that scans carry over. Completed jobs are removed the next
+// clock. Each night the plan is made at the window's start and its first
+// wave queued (jobs.MakePlan, jobs.EnqueuePlan), then the queue is
+// "worked": the waiting scan jobs are taken in the order River would take
+// them (oldest first), each gets a synthetic scan result recorded through
+// the store's RecordScan at the time the rate allows, and its job is
+// marked completed in River's table; whenever the plan's next wave is due
+// it is queued (jobs.QueueWave), as the wave job would. Every fifth night
+// is cut short at 70% of the window's lookups, so that scans carry over. Completed jobs are removed the next
 // night, as River's job cleaner does after a day.
 //
 // The synthetic registry: about 5% of the domains publish their holder
@@ -82,6 +84,8 @@ func BenchmarkSimulatedYear(b *testing.B) {
 				b.ReportMetric(float64(rep.PriorityFirstRound), "priority-missed-first-round")
 				b.ReportMetric(float64(rep.PriorityFresh), "priority-skipped-fresh")
 				b.ReportMetric(float64(rep.Scans), "scans")
+				b.ReportMetric(float64(rep.Waves)/float64(cfg.Nights), "waves-per-night")
+				b.ReportMetric(rep.Idle.Seconds(), "idle-s")
 				b.ReportMetric(float64(rep.Rows), "scan-rows")
 				b.ReportMetric(rep.PlanMax.Seconds(), "max-plan-s")
 				b.ReportMetric(rep.Overview.Seconds()*1000, "overview-ms")
@@ -100,7 +104,8 @@ func TestSimulatedYear(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the simulated year takes a while")
 	}
-	cfg := simConfig{Domains: 2000, Nights: 60, Rate: 0.032}
+	// Waves an hour ahead, not scan.Lead's minutes, to keep the test short.
+	cfg := simConfig{Domains: 2000, Nights: 60, Rate: 0.032, Lead: time.Hour}
 	storetest.EachURL(t, func(t *testing.T, url string) {
 		backend := "sqlite"
 		if strings.HasPrefix(url, "postgres") {
@@ -117,7 +122,8 @@ func TestSimulatedYear(t *testing.T) {
 
 type simConfig struct {
 	Domains, Nights int
-	Rate            float64 // requests a second, the one server
+	Rate            float64       // requests a second, the one server
+	Lead            time.Duration // how far ahead waves fill the queue; scan.Lead when 0
 }
 
 // simReport is what the year showed.
@@ -133,7 +139,9 @@ type simReport struct {
 	// PriorityFirstRound: the same while domains never scanned remained,
 	// which the plan puts first.
 	PriorityFirstRound int
-	PriorityFresh      int // exposed domains not scanned on a night because they were scanned since the previous night's window
+	PriorityFresh      int           // exposed domains not scanned on a night because they were scanned since the previous night's window
+	Waves              int           // the plans' first waves and the waves that topped the queue up
+	Idle               time.Duration // the server waited for a wave while the night's plan had scans left
 	Scans              int
 	Rows               int // scan_results rows at the end
 	PlanMax            time.Duration
@@ -159,6 +167,9 @@ func (r simReport) check(t testing.TB, backend string) {
 	if r.PriorityMissed != 0 || r.PriorityFresh != 0 {
 		t.Errorf("%s: exposed domains missed on %d domain-nights after the first round, %d as fresh", backend, r.PriorityMissed,
 			r.PriorityFresh)
+	}
+	if r.Idle > 0 {
+		t.Errorf("%s: the server waited %s for waves of the plan", backend, r.Idle)
 	}
 	if r.DatabaseBytes > 1<<30 {
 		t.Errorf("%s: the database takes %d MiB", backend, r.DatabaseBytes>>20)
@@ -228,6 +239,7 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 	log := slog.New(slog.DiscardHandler)
 	settings := jobs.DefaultSettings(amsterdam)
 	settings.NightlyAt, settings.NightlyUntil = jobs.TimeOfDay{Hour: 22}, jobs.TimeOfDay{Hour: 6}
+	settings.WaveLead = cfg.Lead
 	deps := jobs.Deps{Store: st, Log: log, Settings: settings, Rates: func(string) float64 { return cfg.Rate },
 		Scanner: &scan.Scanner{Store: st, RDAP: rdap.New(rcfg), Log: log}}
 	client, err := st.NewJobClient(&river.Config{})
@@ -294,19 +306,21 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 
 		w := night.Tonight(now)
 		now = w.Start
+		day := now.Format(time.DateOnly)
 		began := time.Now()
 		plan, err := jobs.MakePlan(ctx, deps, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		queued, err := jobs.EnqueuePlan(ctx, st, now.Format(time.DateOnly), plan)
+		wave, err := jobs.EnqueuePlan(ctx, deps, day, plan)
 		if err != nil {
 			t.Fatal(err)
 		}
 		took := time.Since(began)
 		rep.PlanTotal += took
 		rep.PlanMax = max(rep.PlanMax, took)
-		rep.Duplicates += len(plan.Domains) - queued
+		rep.Duplicates += wave.Offered - wave.Queued
+		rep.Waves++
 		sp := plan.Servers[0]
 		rep.NightBudget = max(rep.NightBudget, sp.NightBudget)
 		if n == 0 { // an ordinary night, without a clock change
@@ -324,71 +338,97 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 			}
 		}
 
-		queue := waitingScanJobs(t, client)
-		rep.MaxQueue = max(rep.MaxQueue, len(queue))
-		if len(queue) > sp.NightBudget {
-			rep.OverBudget++
-		}
-		seen := map[string]bool{}
-		for _, j := range queue {
-			var args jobs.ScanDomainArgs
-			if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
-				t.Fatal(err)
-			}
-			if seen[args.Domain] {
-				rep.Duplicates++
-			}
-			seen[args.Domain] = true
-		}
-
-		// Work the queue at the rate, oldest first; some nights are cut short.
-		work := min(len(queue), int(cfg.Rate*w.End.Sub(w.Start).Seconds()))
+		// Work the queue at the rate, oldest first, topping it up with a
+		// wave of the plan whenever one is due; some nights are cut short.
+		limit := int(cfg.Rate * w.End.Sub(w.Start).Seconds())
 		if n%5 == 2 {
-			work = work * 7 / 10
+			limit = limit * 7 / 10
 		}
-		for start := 0; start < work; start += 500 {
-			batch := queue[start:min(start+500, work)]
-			ids := make([]string, len(batch))
-			err := st.InTx(ctx, func(tx *store.Tx) error {
-				for i, j := range batch {
-					var args jobs.ScanDomainArgs
-					if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
-						return err
-					}
-					d := byName[args.Domain]
-					at := w.Start.Add(time.Duration(float64(start+i) / cfg.Rate * float64(time.Second)))
-					now = at
-					switch {
-					case rng.IntN(100) == 0:
-						d.version++
-					case d.exposed && rng.IntN(50) == 0:
-						d.exposed = false
-					case !d.exposed && rng.IntN(1000) == 0:
-						d.exposed = true
-					}
-					r := d.result(at)
-					if _, err := tx.RecordScan(ctx, &r); err != nil {
-						return err
-					}
-					if d.lastNight >= 0 {
-						rep.MaxGap = max(rep.MaxGap, n-d.lastNight)
-					} else {
-						rep.MaxGap = max(rep.MaxGap, n+1)
-					}
-					d.lastNight, d.lastScan, d.exposedKnown = n, at, d.exposed
-					delete(priority, d.name)
-					rep.Scans++
-					ids[i] = strconv.FormatInt(j.ID, 10)
+		step := time.Duration(float64(time.Second) / cfg.Rate)
+		clock, waveAt, done := w.Start, w.Start.Add(wave.Next), 0
+		for done < limit && clock.Before(w.End) {
+			queue := waitingScanJobs(t, client)
+			rep.MaxQueue = max(rep.MaxQueue, len(queue))
+			if len(queue) > sp.NightBudget {
+				rep.OverBudget++
+			}
+			seen := map[string]bool{}
+			for _, j := range queue {
+				var args jobs.ScanDomainArgs
+				if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+					t.Fatal(err)
 				}
-				return nil
-			})
+				if seen[args.Domain] {
+					rep.Duplicates++
+				}
+				seen[args.Domain] = true
+			}
+			worked := 0
+			for worked < len(queue) && done < limit && (wave.Left == 0 || clock.Before(waveAt)) {
+				size := min(500, len(queue)-worked, limit-done)
+				if wave.Left > 0 { // the lookups until the next wave
+					size = min(size, int(math.Ceil(float64(waveAt.Sub(clock))/float64(step))))
+				}
+				batch := queue[worked : worked+size]
+				ids := make([]string, len(batch))
+				err := st.InTx(ctx, func(tx *store.Tx) error {
+					for i, j := range batch {
+						var args jobs.ScanDomainArgs
+						if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+							return err
+						}
+						d := byName[args.Domain]
+						at := clock
+						clock, now = clock.Add(step), at
+						switch {
+						case rng.IntN(100) == 0:
+							d.version++
+						case d.exposed && rng.IntN(50) == 0:
+							d.exposed = false
+						case !d.exposed && rng.IntN(1000) == 0:
+							d.exposed = true
+						}
+						r := d.result(at)
+						if _, err := tx.RecordScan(ctx, &r); err != nil {
+							return err
+						}
+						if d.lastNight >= 0 {
+							rep.MaxGap = max(rep.MaxGap, n-d.lastNight)
+						} else {
+							rep.MaxGap = max(rep.MaxGap, n+1)
+						}
+						d.lastNight, d.lastScan, d.exposedKnown = n, at, d.exposed
+						delete(priority, d.name)
+						rep.Scans++
+						ids[i] = strconv.FormatInt(j.ID, 10)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := storetest.Exec(ctx, st, `UPDATE river_job SET state = 'completed', attempt = 1, finalized_at = `+completed+
+					` WHERE id IN (`+strings.Join(ids, ",")+`)`); err != nil {
+					t.Fatal(err)
+				}
+				worked += size
+				done += size
+			}
+			if done >= limit || wave.Left == 0 && worked == len(queue) {
+				break
+			}
+			if worked == len(queue) && clock.Before(waveAt) {
+				rep.Idle += waveAt.Sub(clock) // the queue ran dry before the next wave
+				clock = waveAt
+			}
+			now = clock
+			wave, err = jobs.QueueWave(ctx, deps, day, plan.Window())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := storetest.Exec(ctx, st, `UPDATE river_job SET state = 'completed', attempt = 1, finalized_at = `+completed+
-				` WHERE id IN (`+strings.Join(ids, ",")+`)`); err != nil {
-				t.Fatal(err)
-			}
+			rep.Duplicates += wave.Offered - wave.Queued
+			rep.Waves++
+			waveAt = clock.Add(wave.Next)
 		}
 		for _, due := range priority {
 			switch {

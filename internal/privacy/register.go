@@ -56,7 +56,9 @@ var columns = map[string]Holding{
 	"staff_users.*":      StaffData, "staff_sessions.*": StaffData, "staff_tokens.*": StaffData,
 	"secrets.*": NotPersonal, "lookup_workers.*": NotPersonal, "scan_plan.*": NotPersonal, "schema_migrations.*": NotPersonal,
 	"party_handles.*": NotPersonal, // the handles registries gave the company's own role contacts
-	"price_tables.*":  NotPersonal, "price_tables.imported_by_id": StaffData, "price_table_rows.*": NotPersonal,
+	// The night's scans not queued yet: a queue in front of River's.
+	"scan_plan_rest.*": JobQueue, "scan_plan_rest.position": NotPersonal, "scan_plan_rest.server": NotPersonal,
+	"price_tables.*": NotPersonal, "price_tables.imported_by_id": StaffData, "price_table_rows.*": NotPersonal,
 }
 
 // HoldingOf says what a column holds; ok is false for a column the map
@@ -115,7 +117,7 @@ func (p Policy) Register(ctx context.Context, st *store.Store, w io.Writer) erro
 	fmt.Fprintf(w, "- **Why**: blocking visitors who misbehave\n- **Kept**: until staff lift the block (`afscherm abuse unblock`)\n")
 	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[AbuseData]))
 	fmt.Fprintf(w, "## jobs\n\n- **What**: the job queue's arguments: request ids, mail ids, domain names\n")
-	fmt.Fprintf(w, "- **Why**: carrying out scans, mails and requests\n- **Kept**: River deletes finished jobs (a day after completion, a week after failure)\n")
+	fmt.Fprintf(w, "- **Why**: carrying out scans, mails and requests\n- **Kept**: River deletes finished jobs (a day after completion, a week after failure); the night's scans not queued yet are replaced by the next night's plan\n")
 	fmt.Fprintf(w, "- **Where**: %s\n\n", code(where[JobQueue]))
 	fmt.Fprintf(w, "Columns holding nothing personal: %d. Client addresses are never stored: only keyed hashes (HMAC-SHA-256).\n", len(where[NotPersonal]))
 	fmt.Fprintf(w, "The key of those hashes is kept outside the database — `--client-key` / `AFSCHERM_CLIENT_KEY`, or a key file\n")

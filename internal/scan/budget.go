@@ -154,6 +154,9 @@ type Plan struct {
 	Domains []Planned
 }
 
+// Window is the plan's window.
+func (p Plan) Window() Window { return Window{Start: p.WindowStart, End: p.WindowEnd} }
+
 // Planned is one domain's place in the plan.
 type Planned struct {
 	Name   string
@@ -277,18 +280,11 @@ func (p Planner) Make(now time.Time, w Window, scanEvery time.Duration, cands []
 	}
 	slices.SortFunc(plan.Servers, func(a, b store.ServerPlan) int { return cmp.Compare(a.Server, b.Server) })
 	// Servers take turns, so that every server's queue starts at once.
-	for i := 0; ; i++ {
-		added := false
-		for _, sp := range plan.Servers {
-			if l := lists[sp.Server]; i < len(l) {
-				plan.Domains = append(plan.Domains, l[i])
-				added = true
-			}
-		}
-		if !added {
-			break
-		}
+	turns := make([][]Planned, len(plan.Servers))
+	for i, sp := range plan.Servers {
+		turns[i] = lists[sp.Server]
 	}
+	plan.Domains = TakeTurns(turns)
 	return plan
 }
 

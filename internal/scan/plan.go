@@ -21,11 +21,25 @@ func Interleave(domains []model.Domain) []model.Domain {
 	}
 	// Most domains first, so that the largest queue starts earliest.
 	slices.SortStableFunc(tlds, func(a, b string) int { return len(byTLD[b]) - len(byTLD[a]) })
-	out := make([]model.Domain, 0, len(domains))
-	for i := 0; len(out) < len(domains); i++ {
-		for _, t := range tlds {
-			if i < len(byTLD[t]) {
-				out = append(out, byTLD[t][i])
+	lists := make([][]model.Domain, len(tlds))
+	for i, t := range tlds {
+		lists[i] = byTLD[t]
+	}
+	return TakeTurns(lists)
+}
+
+// TakeTurns merges lists by taking one of each in turn: the first of every
+// list, then the second of every list, and so on.
+func TakeTurns[T any](lists [][]T) []T {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]T, 0, n)
+	for i := 0; len(out) < n; i++ {
+		for _, l := range lists {
+			if i < len(l) {
+				out = append(out, l[i])
 			}
 		}
 	}

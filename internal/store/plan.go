@@ -179,3 +179,79 @@ func (r reader) LatestScanPlan(ctx context.Context) (p PlanRecord, ok bool, err 
 	}
 	return p, true, nil
 }
+
+// PlannedScan is a scan of the latest plan that is not queued yet.
+type PlannedScan struct {
+	Domain string `json:"domain"`
+	Server string `json:"server"`
+}
+
+// SavePlanRest replaces the rest of the latest plan — the scans it planned
+// and did not queue yet — with rest, in the plan's order.
+func (tx *Tx) SavePlanRest(ctx context.Context, rest []PlannedScan) error {
+	if _, err := tx.q.Exec(ctx, tx.sql.ClearPlanRest); err != nil {
+		return fmt.Errorf("save the plan's rest: %w", err)
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	pairs := make([][2]string, len(rest))
+	for i, p := range rest {
+		pairs[i] = [2]string{p.Domain, p.Server}
+	}
+	b, err := json.Marshal(pairs)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.q.Exec(ctx, tx.sql.InsertPlanRest, string(b)); err != nil {
+		return fmt.Errorf("save the plan's rest: %w", err)
+	}
+	return nil
+}
+
+// PlanRest counts, per server, the scans of the latest plan not queued yet.
+func (r reader) PlanRest(ctx context.Context) (map[string]int, error) {
+	type count struct {
+		server string
+		n      int
+	}
+	rows, err := collect(ctx, r.q, r.sql.PlanRest, nil, func(row Row) (count, error) {
+		var c count
+		return c, row.Scan(&c.server, &c.n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the plan's rest: %w", err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, c := range rows {
+		out[c.server] = c.n
+	}
+	return out, nil
+}
+
+// TakePlanRest removes a server's first n scans not queued yet from the
+// rest of the latest plan and returns their domains, in the plan's order.
+func (tx *Tx) TakePlanRest(ctx context.Context, server string, n int) ([]string, error) {
+	type head struct {
+		pos    int64
+		domain string
+	}
+	rows, err := collect(ctx, tx.q, tx.sql.PlanRestHead, []any{server, n}, func(row Row) (head, error) {
+		var h head
+		return h, row.Scan(&h.pos, &h.domain)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("take from the plan's rest: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	if _, err := tx.q.Exec(ctx, tx.sql.DeletePlanRestHead, server, rows[len(rows)-1].pos); err != nil {
+		return nil, fmt.Errorf("take from the plan's rest: %w", err)
+	}
+	out := make([]string, len(rows))
+	for i, h := range rows {
+		out[i] = h.domain
+	}
+	return out, nil
+}

@@ -54,6 +54,11 @@ type queries struct {
 	WaitingScans         string
 	SaveScanPlan         string
 	LatestScanPlan       string
+	ClearPlanRest        string
+	InsertPlanRest       string
+	PlanRest             string
+	PlanRestHead         string
+	DeletePlanRestHead   string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string

@@ -132,3 +132,19 @@ ON CONFLICT (id) DO UPDATE SET planned_at = excluded.planned_at, window_start = 
 
 -- name: LatestScanPlan
 SELECT planned_at, window_start, window_end, scan_every, servers::text FROM scan_plan WHERE id = 1;
+
+-- name: ClearPlanRest
+DELETE FROM scan_plan_rest;
+
+-- name: InsertPlanRest
+INSERT INTO scan_plan_rest (position, domain, server)
+SELECT (t.ord - 1)::int, t.e ->> 0, t.e ->> 1 FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, ord);
+
+-- name: PlanRest
+SELECT server, count(*) FROM scan_plan_rest GROUP BY server ORDER BY server;
+
+-- name: PlanRestHead
+SELECT position, domain FROM scan_plan_rest WHERE server = $1 ORDER BY position LIMIT $2;
+
+-- name: DeletePlanRestHead
+DELETE FROM scan_plan_rest WHERE server = $1 AND position <= $2;
