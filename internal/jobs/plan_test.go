@@ -279,13 +279,18 @@ func TestPlanBeforeItsWindowWaits(t *testing.T) {
 // scan.LeadMin scans of a server at a time, every domain within the
 // night's budget. The lookups go at 10 a second, so that scans still wait
 // when the next wave comes.
-func waveFixture(t *testing.T, st *store.Store) *fixture {
+// It returns the fixture and a plan made at once.
+func waveFixture(t *testing.T, st *store.Store) (*fixture, scan.Plan) {
 	f := newFixture(t, st, sandbox.Limits{})
 	f.limiter = ratelimit.New(ratelimit.Limits{Default: 10})
 	f.deps = f.newDeps(t)
 	f.deps.Rates = func(string) float64 { return 1 }
 	f.deps.Settings.WaveLead = time.Second
-	return f
+	plan, err := jobs.MakePlan(context.Background(), f.deps, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, plan
 }
 
 // TestNightInWaves: a night's plan larger than the servers' lead is queued
@@ -295,11 +300,7 @@ func waveFixture(t *testing.T, st *store.Store) *fixture {
 func TestNightInWaves(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		f := waveFixture(t, st)
-		plan, err := jobs.MakePlan(ctx, f.deps, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, plan := waveFixture(t, st)
 		perServer := map[string]int{}
 		for _, d := range plan.Domains {
 			perServer[d.Server]++
@@ -368,11 +369,7 @@ func TestNightInWaves(t *testing.T) {
 func TestWaveOfAnEarlierPlan(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		f := waveFixture(t, st)
-		first, err := jobs.MakePlan(ctx, f.deps, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, first := waveFixture(t, st)
 		w1, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", first)
 		if err != nil || w1.Left == 0 {
 			t.Fatalf("first plan: %+v, %v", w1, err)
@@ -424,6 +421,68 @@ func TestWaveOfAnEarlierPlan(t *testing.T) {
 		perDomain := queuedOnce(t, st)
 		if len(perDomain) != len(first.Domains) {
 			t.Errorf("%d domains queued, the first plan had %d", len(perDomain), len(first.Domains))
+		}
+	})
+}
+
+// TestWaveWhileANewPlanIsSaved: a wave that runs while a new plan is being
+// saved waits for it, then sees that its plan was replaced and takes
+// nothing from the new plan's rest.
+func TestWaveWhileANewPlanIsSaved(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f, first := waveFixture(t, st)
+		if w, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", first); err != nil || w.Left == 0 {
+			t.Fatalf("first plan: %+v, %v", w, err)
+		}
+		// A new plan's record and rest, saved in a transaction held open.
+		newer := first.PlanRecord
+		newer.WindowStart, newer.WindowEnd = first.WindowStart.Add(time.Hour), first.WindowEnd.Add(time.Hour)
+		var rest []store.PlannedScan
+		for _, d := range first.Domains {
+			rest = append(rest, store.PlannedScan{Domain: d.Name, Server: d.Server})
+		}
+		saved, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			done <- st.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.SaveScanPlan(ctx, newer); err != nil {
+					return err
+				}
+				if err := tx.SavePlanRest(ctx, rest); err != nil {
+					return err
+				}
+				close(saved)
+				<-release
+				return nil
+			})
+		}()
+		<-saved
+		waved := make(chan jobs.Wave, 1)
+		go func() {
+			w, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", first.Window())
+			if err != nil {
+				t.Error(err)
+			}
+			waved <- w
+		}()
+		time.Sleep(300 * time.Millisecond)
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if w := <-waved; w != (jobs.Wave{}) {
+			t.Errorf("a wave of the replaced plan: %+v", w)
+		}
+		left, err := st.PlanRest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range left {
+			n += c
+		}
+		if n != len(rest) {
+			t.Errorf("%d of the new plan's %d scans left", n, len(rest))
 		}
 	})
 }

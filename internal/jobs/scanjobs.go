@@ -315,10 +315,6 @@ func waveDelay(next time.Duration) time.Duration { return max(time.Second, next-
 // lead, counting the scans of it already waiting (scan.WaveShares). Left
 // is 0 when the plan is all queued, or when a later plan replaced it.
 func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, error) {
-	latest, ok, err := d.Store.LatestScanPlan(ctx)
-	if err != nil || !ok || !sameTime(latest.WindowStart, w.Start) || !sameTime(latest.WindowEnd, w.End) {
-		return Wave{}, err
-	}
 	left, err := d.Store.PlanRest(ctx)
 	if err != nil || len(left) == 0 {
 		return Wave{}, err
@@ -341,7 +337,15 @@ func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, er
 	lead := d.Settings.waveLead()
 	shares := scan.WaveShares(servers, lead)
 	var wave Wave
+	stale := false
 	err = d.Store.InTx(ctx, func(tx *store.Tx) error {
+		latest, ok, err := tx.LockScanPlan(ctx)
+		if err != nil {
+			return err
+		}
+		if stale = !ok || !sameTime(latest.WindowStart, w.Start) || !sameTime(latest.WindowEnd, w.End); stale {
+			return nil // a later plan replaced w's, and its rest
+		}
 		turns := make([][]scan.Planned, 0, len(servers))
 		for _, s := range servers {
 			names, err := tx.TakePlanRest(ctx, s.Server, shares[s.Server])
@@ -362,9 +366,13 @@ func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, er
 	if err != nil {
 		return Wave{}, fmt.Errorf("queue a wave of the plan for %s: %w", day, err)
 	}
-	for _, s := range servers {
-		wave.Left += s.Left - shares[s.Server]
+	if stale {
+		return Wave{}, nil
 	}
+	for _, s := range servers {
+		wave.Left += s.Left
+	}
+	wave.Left -= wave.Offered
 	wave.Next = scan.NextWave(servers, shares, lead)
 	return wave, nil
 }

@@ -180,6 +180,21 @@ func (r reader) LatestScanPlan(ctx context.Context) (p PlanRecord, ok bool, err 
 	return p, true, nil
 }
 
+// LockScanPlan returns the latest plan's window and holds the plan until
+// the transaction ends (SQLite's transactions hold the whole database), so
+// that a new plan cannot replace the rest while it is taken from; ok is
+// false when no night was planned yet.
+func (tx *Tx) LockScanPlan(ctx context.Context) (w PlanRecord, ok bool, err error) {
+	err = tx.q.QueryRow(ctx, tx.sql.LockScanPlan).Scan(timeValue{&w.WindowStart}, timeValue{&w.WindowEnd})
+	if errors.Is(err, ErrNoRows) {
+		return w, false, nil
+	}
+	if err != nil {
+		return w, false, fmt.Errorf("lock the scan plan: %w", err)
+	}
+	return w, true, nil
+}
+
 // PlannedScan is a scan of the latest plan that is not queued yet.
 type PlannedScan struct {
 	Domain string `json:"domain"`

@@ -59,6 +59,7 @@ type queries struct {
 	PlanRest             string
 	PlanRestHead         string
 	DeletePlanRestHead   string
+	LockScanPlan         string
 
 	UpsertWorker       string
 	DeleteStaleWorkers string

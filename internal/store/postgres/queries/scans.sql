@@ -148,3 +148,6 @@ SELECT position, domain FROM scan_plan_rest WHERE server = $1 ORDER BY position 
 
 -- name: DeletePlanRestHead
 DELETE FROM scan_plan_rest WHERE server = $1 AND position <= $2;
+
+-- name: LockScanPlan
+SELECT window_start, window_end FROM scan_plan WHERE id = 1 FOR UPDATE;
