@@ -56,9 +56,12 @@ func (c scanPlanCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	// What the latest plan still has to queue, when this one is only shown.
+	// What the latest plan, its night not over, still has to queue, when
+	// this one is only shown.
 	inWaves := 0
-	if !c.Now {
+	if latest, ok, err := st.LatestScanPlan(e.ctx); err != nil {
+		return err
+	} else if !c.Now && ok && st.Now().Before(latest.WindowEnd) {
 		rest, err := st.PlanRest(e.ctx)
 		if err != nil {
 			return err

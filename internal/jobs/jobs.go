@@ -26,6 +26,7 @@ import (
 const (
 	QueueDefault = river.QueueDefault
 	QueueScan    = "scan" // lookups, which wait for outside servers
+	QueuePlan    = "plan" // the waves of the night's plan, which no long job may hold up
 )
 
 // Settings are what the jobs need to know, the same in every process.
@@ -176,6 +177,7 @@ func Config(d Deps) (*river.Config, error) {
 		Queues: map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: 4},
 			QueueScan:    {MaxWorkers: max(1, s.ScanWorkers)},
+			QueuePlan:    {MaxWorkers: 1},
 		},
 		ID:                d.ID,
 		Workers:           workers,

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -387,7 +388,7 @@ func TestWaveOfAnEarlierPlan(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if stale, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", first.Window()); err != nil || stale != (jobs.Wave{}) {
+		if stale, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", first)); err != nil || stale != (jobs.Wave{}) {
 			t.Errorf("a wave of the first plan: %+v, %v", stale, err)
 		}
 		rest, err := st.PlanRest(ctx)
@@ -407,7 +408,7 @@ func TestWaveOfAnEarlierPlan(t *testing.T) {
 			if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
 				t.Fatal(err)
 			}
-			w, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", second.Window())
+			w, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -435,11 +436,17 @@ func TestWaveWhileANewPlanIsSaved(t *testing.T) {
 		if w, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", first); err != nil || w.Left == 0 {
 			t.Fatalf("first plan: %+v, %v", w, err)
 		}
-		// A new plan's record and rest, saved in a transaction held open.
+		// A new plan's record and rest saved, and its first scans queued,
+		// as EnqueuePlan does, in a transaction held open; the old plan's
+		// rest holds its first scan too.
+		oldRest, err := st.PlanRest(ctx)
+		if err != nil || len(oldRest) == 0 {
+			t.Fatalf("the first plan's rest: %v, %v", oldRest, err)
+		}
 		newer := first.PlanRecord
 		newer.WindowStart, newer.WindowEnd = first.WindowStart.Add(time.Hour), first.WindowEnd.Add(time.Hour)
 		var rest []store.PlannedScan
-		for _, d := range first.Domains {
+		for _, d := range slices.Backward(first.Domains) { // the last of the old plan's rest first
 			rest = append(rest, store.PlannedScan{Domain: d.Name, Server: d.Server})
 		}
 		saved, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
@@ -448,7 +455,10 @@ func TestWaveWhileANewPlanIsSaved(t *testing.T) {
 				if err := tx.SaveScanPlan(ctx, newer); err != nil {
 					return err
 				}
-				if err := tx.SavePlanRest(ctx, rest); err != nil {
+				if err := tx.SavePlanRest(ctx, rest[1:]); err != nil {
+					return err
+				}
+				if _, err := tx.EnqueueFast(ctx, river.InsertManyParams{Args: jobs.ScanDomainArgs{Domain: rest[0].Domain, Day: "2026-11-25"}}); err != nil {
 					return err
 				}
 				close(saved)
@@ -459,7 +469,7 @@ func TestWaveWhileANewPlanIsSaved(t *testing.T) {
 		<-saved
 		waved := make(chan jobs.Wave, 1)
 		go func() {
-			w, err := jobs.QueueWave(ctx, f.deps, "2026-11-25", first.Window())
+			w, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", first))
 			if err != nil {
 				t.Error(err)
 			}
@@ -481,8 +491,41 @@ func TestWaveWhileANewPlanIsSaved(t *testing.T) {
 		for _, c := range left {
 			n += c
 		}
-		if n != len(rest) {
-			t.Errorf("%d of the new plan's %d scans left", n, len(rest))
+		if n != len(rest)-1 {
+			t.Errorf("%d of the new plan's %d scans left", n, len(rest)-1)
+		}
+	})
+}
+
+// TestWaveOfAnEarlierPlanOfTheSameNight: a nightly job retried after its
+// own night plans the next night; that night's own job plans the same
+// window again. The earlier plan's waves then stop: a wave belongs to the
+// plan made at its time, not to the window.
+func TestWaveOfAnEarlierPlanOfTheSameNight(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f, _ := waveFixture(t, st)
+		early, err := jobs.MakePlan(ctx, f.deps, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-24", early); err != nil || w.Left == 0 {
+			t.Fatalf("the retried night's plan: %+v, %v", w, err)
+		}
+		time.Sleep(2 * time.Millisecond)
+		own, err := jobs.MakePlan(ctx, f.deps, false)
+		if err != nil || own.Window() != early.Window() || !own.PlannedAt.After(early.PlannedAt) {
+			t.Fatalf("the night's own plan: %v, %v", own.Window(), err)
+		}
+		w, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stale, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-24", early)); err != nil || stale != (jobs.Wave{}) {
+			t.Errorf("a wave of the earlier plan: %+v, %v", stale, err)
+		}
+		if next, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", own)); err != nil || next.Left != w.Left {
+			t.Errorf("a wave of the night's own plan: %+v (%d left before), %v", next, w.Left, err)
 		}
 	})
 }

@@ -99,7 +99,7 @@ func BenchmarkNightlyPlan(b *testing.B) {
 					}
 					b.StartTimer()
 					began := time.Now()
-					wave, err = jobs.QueueWave(ctx, deps, "2026-11-25", plan.Window())
+					wave, err = jobs.QueueWave(ctx, deps, jobs.WaveArgs("2026-11-25", plan))
 					took := time.Since(began)
 					if err != nil || wave.Queued == 0 || wave.Queued > scan.WaveMax || queued+wave.Queued+wave.Left != n {
 						b.Fatalf("a wave after %d queued: %+v, %v", queued, wave, err)

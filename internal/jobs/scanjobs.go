@@ -184,6 +184,10 @@ func WarnPlan(log *slog.Logger, plan scan.Plan) {
 type Wave struct {
 	Offered int // scans taken from the plan to queue
 	Queued  int // of those, the ones queued: the others were waiting already
+	// Skipped were taken from the plan but not offered: scanned since the
+	// plan was made (by staff, or queued by an earlier plan), or no longer
+	// active.
+	Skipped int
 	Left    int // the plan's scans still to queue, in later waves
 	// Next is when the queue wants topping up from Left; 0 when Left is 0.
 	Next time.Duration
@@ -192,64 +196,74 @@ type Wave struct {
 // EnqueuePlan keeps the plan as the latest, queues its first wave — each
 // server's scans for the next while (scan.Plan.Wave) — and keeps the rest
 // for later waves, which a ScanWaveArgs job queues as the queue drains. A
-// domain whose scan is already waiting is not queued twice. The rest of an
-// earlier plan is replaced.
+// domain whose scan is already waiting is not queued twice. What an
+// earlier plan had still to queue is replaced, and its wave job stops.
 func EnqueuePlan(ctx context.Context, d Deps, day string, plan scan.Plan) (Wave, error) {
-	lead := d.Settings.waveLead()
-	now, rest, next := plan.Wave(lead)
-	wave := Wave{Offered: len(now), Left: len(rest), Next: next}
+	first, _, next := plan.Wave(d.Settings.waveLead())
+	head := first[:min(firstBatch, len(first))]
+	inHead := make(map[string]bool, len(head))
+	for _, p := range head {
+		inHead[p.Name] = true
+	}
+	later := make([]store.PlannedScan, 0, len(plan.Domains)-len(head))
+	for _, p := range plan.Domains {
+		if !inHead[p.Name] {
+			later = append(later, store.PlannedScan{Domain: p.Name, Server: p.Server})
+		}
+	}
+	args := WaveArgs(day, plan)
 	// A plan made before its window (a nightly job retried after its own
 	// night, planning the next) waits for the window to start.
 	start := plan.PlannedAt
 	if plan.WindowStart.After(start) {
 		start = plan.WindowStart
 	}
-	head, tail := now[:min(firstBatch, len(now))], now[min(firstBatch, len(now)):]
+	wave := Wave{Offered: len(head), Left: len(later), Next: next}
+	// One transaction that saves the plan first, which takes the plan's
+	// lock: a wave of the previous plan has either finished or will find
+	// its plan replaced. The first lookups start when it commits.
 	err := d.Store.InTx(ctx, func(tx *store.Tx) error {
-		n, err := enqueueScans(ctx, tx, plan.PlannedAt, day, plan.Window(), head)
-		wave.Queued += n
-		return err
-	})
-	if err != nil {
-		return wave, fmt.Errorf("plan scans for %s: %w", day, err)
-	}
-	err = d.Store.InTx(ctx, func(tx *store.Tx) error {
-		n, err := enqueueScans(ctx, tx, plan.PlannedAt, day, plan.Window(), tail)
-		if err != nil {
-			return err
-		}
 		if err := tx.SaveScanPlan(ctx, plan.PlanRecord); err != nil {
 			return err
-		}
-		later := make([]store.PlannedScan, len(rest))
-		for i, p := range rest {
-			later[i] = store.PlannedScan{Domain: p.Name, Server: p.Server}
 		}
 		if err := tx.SavePlanRest(ctx, later); err != nil {
 			return err
 		}
-		if len(rest) > 0 {
-			_, err := tx.Enqueue(ctx, river.InsertManyParams{Args: ScanWaveArgs{Day: day, Start: plan.WindowStart, End: plan.WindowEnd},
-				InsertOpts: &river.InsertOpts{ScheduledAt: start.Add(waveDelay(next))}})
-			if err != nil {
+		n, err := enqueueScans(ctx, tx, plan.PlannedAt, day, plan.Window(), head)
+		if err != nil {
+			return err
+		}
+		wave.Queued = n
+		if len(later) > 0 {
+			if _, err := tx.Enqueue(ctx, river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{ScheduledAt: start.Add(next)}}); err != nil {
 				return err
 			}
 		}
-		wave.Queued += n
 		_, err = tx.AddAuditEvent(ctx, model.AuditEvent{Actor: model.System("scan"), Action: "scan.planned",
-			SubjectKind: "scan", SubjectID: day, Details: map[string]any{"domains": len(plan.Domains), "queued": wave.Queued,
-				"already_waiting": len(now) - wave.Queued, "in_later_waves": len(rest)}})
+			SubjectKind: "scan", SubjectID: day, Details: map[string]any{"domains": len(plan.Domains), "first_wave": len(first)}})
 		return err
 	})
 	if err != nil {
-		return wave, fmt.Errorf("plan scans for %s: %w", day, err)
+		return Wave{}, fmt.Errorf("plan scans for %s: %w", day, err)
+	}
+	if len(first) > len(head) {
+		// The rest of the first wave, queued as every later wave is.
+		w, err := QueueWave(ctx, d, args)
+		if err != nil {
+			return wave, err
+		}
+		wave.Offered, wave.Queued, wave.Skipped = wave.Offered+w.Offered, wave.Queued+w.Queued, w.Skipped
+		wave.Left, wave.Next = w.Left, w.Next
+	}
+	if wave.Left == 0 {
+		wave.Next = 0
 	}
 	return wave, nil
 }
 
 // enqueueScans queues the scans of the night w planned on day; queued
-// before the window (at), they wait for its start. It returns how many were queued: a scan
-// already waiting is not queued twice.
+// before the window (at), they wait for its start. It returns how many
+// were queued: a scan already waiting is not queued twice.
 func enqueueScans(ctx context.Context, tx *store.Tx, at time.Time, day string, w scan.Window, scans []scan.Planned) (int, error) {
 	var opts *river.InsertOpts
 	if w.Start.After(at) {
@@ -262,22 +276,33 @@ func enqueueScans(ctx context.Context, tx *store.Tx, at time.Time, day string, w
 	return tx.EnqueueFast(ctx, params...)
 }
 
-// ScanWaveArgs tops the scan queue up from the rest of the night's plan of
-// the window Start to End, again and again until the rest is queued or the
-// window ends.
+// ScanWaveArgs tops the scan queue up from the rest of the night's plan
+// made at PlannedAt for the window Start to End, again and again until the
+// rest is queued, the window ends, or a later plan replaces it.
 type ScanWaveArgs struct {
-	Day   string    `json:"day"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	Day       string    `json:"day"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	PlannedAt time.Time `json:"planned_at"`
+}
+
+// WaveArgs are the wave job's arguments for plan, planned for day.
+func WaveArgs(day string, plan scan.Plan) ScanWaveArgs {
+	return ScanWaveArgs{Day: day, Start: plan.WindowStart, End: plan.WindowEnd, PlannedAt: plan.PlannedAt}
+}
+
+// of tells whether p is the plan these waves are of.
+func (a ScanWaveArgs) of(p store.PlanRecord) bool {
+	return sameTime(p.PlannedAt, a.PlannedAt) && sameTime(p.WindowStart, a.Start) && sameTime(p.WindowEnd, a.End)
 }
 
 // Kind names the job kind.
 func (ScanWaveArgs) Kind() string { return "scan_wave" }
 
-// InsertOpts keeps one wave job waiting per night; a finished one does not
-// stop a new plan of the same night from starting its own.
+// InsertOpts puts the waves on a queue of their own, so that no long job
+// (the retention purge, at night too) holds them up, one waiting per plan.
 func (ScanWaveArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingStates}}
+	return river.InsertOpts{Queue: QueuePlan, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: waitingStates}}
 }
 
 type waveWorker struct {
@@ -285,70 +310,67 @@ type waveWorker struct {
 	d Deps
 }
 
+// waveRetry is how soon a wave that failed is tried again: River's backoff
+// would space the night's waves further apart with every error.
+const waveRetry = 30 * time.Second
+
 func (w *waveWorker) Work(ctx context.Context, job *river.Job[ScanWaveArgs]) error {
-	win := scan.Window{Start: job.Args.Start, End: job.Args.End}
-	if !w.d.Store.Now().Before(win.End) {
-		return nil // the night is over; the next plan takes what is left
+	wave, err := QueueWave(ctx, w.d, job.Args)
+	if !w.d.Store.Now().Before(job.Args.End) {
+		return nil // the night is over; the next plan takes up what is left
 	}
-	wave, err := QueueWave(ctx, w.d, job.Args.Day, win)
 	if err != nil {
-		return err
+		w.d.Log.Warn("a wave of the night's scans failed; trying again shortly", "day", job.Args.Day, "in", waveRetry, "error", err)
+		return river.JobSnooze(waveRetry)
 	}
 	w.d.Log.Debug("scan wave queued", "day", job.Args.Day, "queued", wave.Queued, "left", wave.Left)
 	if wave.Left == 0 {
 		return nil
 	}
-	return river.JobSnooze(waveDelay(wave.Next))
+	return river.JobSnooze(wave.Next)
 }
 
-// schedulerDelay is how late a snoozed or scheduled job may run: River's
-// scheduler makes them available every 5 seconds
-// (maintenance.JobSchedulerIntervalDefault).
-const schedulerDelay = 5 * time.Second
-
-// waveDelay is when to schedule the wave due after next, so that it runs
-// by then.
-func waveDelay(next time.Duration) time.Duration { return max(time.Second, next-schedulerDelay) }
-
-// QueueWave tops the scan queue up from the rest of the latest plan, when
-// that is the plan of window w: each server gets what keeps it busy for the
-// lead, counting the scans of it already waiting (scan.WaveShares). Left
-// is 0 when the plan is all queued, or when a later plan replaced it.
-func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, error) {
-	left, err := d.Store.PlanRest(ctx)
-	if err != nil || len(left) == 0 {
-		return Wave{}, err
-	}
-	waiting, err := d.Store.WaitingScans(ctx)
-	if err != nil {
-		return Wave{}, err
-	}
-	serverOf, _ := d.serverLookup(ctx) // a scan whose server is not known counts for none
-	waitingBy := map[string]int{}
-	for name := range waiting {
-		waitingBy[cmp.Or(serverOf(name), scan.NoServer)]++
-	}
-	rates := d.rates()
-	servers := make([]scan.WaveServer, 0, len(left))
-	for srv, n := range left {
-		servers = append(servers, scan.WaveServer{Server: srv, Rate: rates(srv), Waiting: waitingBy[srv], Left: n})
-	}
-	slices.SortFunc(servers, func(a, b scan.WaveServer) int { return strings.Compare(a.Server, b.Server) })
-	lead := d.Settings.waveLead()
-	shares := scan.WaveShares(servers, lead)
+// QueueWave tops the scan queue up from the rest of the plan a describes,
+// when that is still the latest plan and its window has not ended: each
+// server gets what keeps it busy for the lead, or for what is left of the
+// window, counting its scans already waiting (scan.WaveShares). Left is 0
+// when the plan is all queued, replaced, or its night over.
+func QueueWave(ctx context.Context, d Deps, a ScanWaveArgs) (Wave, error) {
 	var wave Wave
-	stale := false
-	err = d.Store.InTx(ctx, func(tx *store.Tx) error {
+	err := d.Store.InTx(ctx, func(tx *store.Tx) error {
 		latest, ok, err := tx.LockScanPlan(ctx)
 		if err != nil {
 			return err
 		}
-		if stale = !ok || !sameTime(latest.WindowStart, w.Start) || !sameTime(latest.WindowEnd, w.End); stale {
-			return nil // a later plan replaced w's, and its rest
+		at := d.Store.Now()
+		if !ok || !a.of(latest) || !at.Before(a.End) {
+			return nil
 		}
+		left, err := tx.PlanRest(ctx)
+		if err != nil || len(left) == 0 {
+			return err
+		}
+		waiting, err := tx.WaitingScans(ctx)
+		if err != nil {
+			return err
+		}
+		serverOf, _ := d.serverLookup(ctx) // a scan whose server is not known counts for none
+		waitingBy := map[string]int{}
+		for name := range waiting {
+			waitingBy[cmp.Or(serverOf(name), scan.NoServer)]++
+		}
+		rates := d.rates()
+		servers := make([]scan.WaveServer, 0, len(left))
+		for srv, n := range left {
+			servers = append(servers, scan.WaveServer{Server: srv, Rate: rates(srv), Waiting: waitingBy[srv], Left: n})
+			wave.Left += n
+		}
+		slices.SortFunc(servers, func(a, b scan.WaveServer) int { return strings.Compare(a.Server, b.Server) })
+		lead := min(d.Settings.waveLead(), a.End.Sub(at))
+		shares := scan.WaveShares(servers, lead)
 		turns := make([][]scan.Planned, 0, len(servers))
 		for _, s := range servers {
-			names, err := tx.TakePlanRest(ctx, s.Server, shares[s.Server])
+			names, taken, err := tx.TakePlanRest(ctx, s.Server, shares[s.Server], a.PlannedAt)
 			if err != nil {
 				return err
 			}
@@ -357,23 +379,21 @@ func QueueWave(ctx context.Context, d Deps, day string, w scan.Window) (Wave, er
 				l[i] = scan.Planned{Name: n, Server: s.Server}
 			}
 			turns = append(turns, l)
-			wave.Offered += len(l)
+			wave.Offered += len(names)
+			wave.Skipped += taken - len(names)
+			wave.Left -= taken
 		}
-		n, err := enqueueScans(ctx, tx, d.Store.Now(), day, w, scan.TakeTurns(turns))
-		wave.Queued = n
-		return err
+		if wave.Queued, err = enqueueScans(ctx, tx, at, a.Day, scan.Window{Start: a.Start, End: a.End}, scan.TakeTurns(turns)); err != nil {
+			return err
+		}
+		if wave.Left > 0 {
+			wave.Next = scan.NextWave(servers, shares, lead)
+		}
+		return nil
 	})
 	if err != nil {
-		return Wave{}, fmt.Errorf("queue a wave of the plan for %s: %w", day, err)
+		return Wave{}, fmt.Errorf("queue a wave of the plan for %s: %w", a.Day, err)
 	}
-	if stale {
-		return Wave{}, nil
-	}
-	for _, s := range servers {
-		wave.Left += s.Left
-	}
-	wave.Left -= wave.Offered
-	wave.Next = scan.NextWave(servers, shares, lead)
 	return wave, nil
 }
 

@@ -422,7 +422,7 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 				clock = waveAt
 			}
 			now = clock
-			wave, err = jobs.QueueWave(ctx, deps, day, plan.Window())
+			wave, err = jobs.QueueWave(ctx, deps, jobs.WaveArgs(day, plan))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -131,6 +131,16 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 			t.Fatal("a refused erasure removed data")
 		}
 
+		// Tonight's plan still has the customer's domains to queue, and
+		// another customer's.
+		err := f.Store.InTx(ctx, func(tx *store.Tx) error {
+			return tx.SavePlanRest(ctx, []store.PlannedScan{{Domain: "janvandenheuvel.nl", Server: "rdap.sidn.nl"},
+				{Domain: "brambakker.nl", Server: "rdap.sidn.nl"}, {Domain: "janvandenheuvel.com", Server: "rdap.verisign.com"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
 		// Early, where the law demands it, with the reason recorded.
 		o.Force, o.Reason = true, "court order 2026/123"
 		done, err := privacy.Erase(ctx, f.Store, person, o)
@@ -161,6 +171,9 @@ func TestEraseLeavesNoTrace(t *testing.T) {
 		}
 		if scans, _ := f.Store.Scans(ctx, "brambakker.nl", 0); len(scans) == 0 {
 			t.Error("another customer's scans went too")
+		}
+		if rest, err := f.Store.PlanRest(ctx); err != nil || len(rest) != 1 || rest["rdap.sidn.nl"] != 1 || done["scan_plan_rest"] != 2 {
+			t.Errorf("the plan's rest after the erasure: %v, %v (erased %d)", rest, err, done["scan_plan_rest"])
 		}
 		events, _ := f.Store.AuditEvents(ctx, store.AuditFilter{Action: "subject.erased"})
 		if len(events) != 1 || events[0].Reason != "court order 2026/123" || events[0].SubjectID != "erased" {

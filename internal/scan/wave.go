@@ -75,12 +75,16 @@ func WaveShares(servers []WaveServer, lead time.Duration) map[string]int {
 
 // NextWave is when the queue wants topping up after shares were queued:
 // when the server whose queue empties first has worked through half of
-// it; at least a second, at most half the lead; 0 when no server has
-// planned scans left to queue.
+// it; at least a second, at most half the lead (also when no server with
+// scans left has a rate); 0 when no server has planned scans left.
 func NextWave(servers []WaveServer, shares map[string]int, lead time.Duration) time.Duration {
-	next := time.Duration(0)
+	next, left := time.Duration(0), false
 	for _, s := range servers {
-		if s.Left-shares[s.Server] <= 0 || s.Rate <= 0 {
+		if s.Left-shares[s.Server] <= 0 {
+			continue
+		}
+		left = true
+		if s.Rate <= 0 {
 			continue
 		}
 		drain := time.Duration(float64(s.Waiting+shares[s.Server]) / s.Rate * float64(time.Second))
@@ -88,10 +92,13 @@ func NextWave(servers []WaveServer, shares map[string]int, lead time.Duration) t
 			next = max(drain/2, time.Second)
 		}
 	}
-	if next == 0 {
+	switch {
+	case !left:
 		return 0
+	case next == 0:
+		return max(lead/2, time.Second)
 	}
-	return min(next, lead/2)
+	return min(next, max(lead/2, time.Second))
 }
 
 // Wave splits the plan into the scans to queue now (WaveShares, each

@@ -180,19 +180,20 @@ func (r reader) LatestScanPlan(ctx context.Context) (p PlanRecord, ok bool, err 
 	return p, true, nil
 }
 
-// LockScanPlan returns the latest plan's window and holds the plan until
-// the transaction ends (SQLite's transactions hold the whole database), so
-// that a new plan cannot replace the rest while it is taken from; ok is
-// false when no night was planned yet.
-func (tx *Tx) LockScanPlan(ctx context.Context) (w PlanRecord, ok bool, err error) {
-	err = tx.q.QueryRow(ctx, tx.sql.LockScanPlan).Scan(timeValue{&w.WindowStart}, timeValue{&w.WindowEnd})
+// LockScanPlan returns the latest plan's record (its time and window,
+// without the servers' shares) and holds the plan until the transaction
+// ends (SQLite's transactions hold the whole database), so that a new plan
+// cannot replace the rest while it is taken from; ok is false when no
+// night was planned yet.
+func (tx *Tx) LockScanPlan(ctx context.Context) (p PlanRecord, ok bool, err error) {
+	err = tx.q.QueryRow(ctx, tx.sql.LockScanPlan).Scan(timeValue{&p.PlannedAt}, timeValue{&p.WindowStart}, timeValue{&p.WindowEnd})
 	if errors.Is(err, ErrNoRows) {
-		return w, false, nil
+		return p, false, nil
 	}
 	if err != nil {
-		return w, false, fmt.Errorf("lock the scan plan: %w", err)
+		return p, false, fmt.Errorf("lock the scan plan: %w", err)
 	}
-	return w, true, nil
+	return p, true, nil
 }
 
 // PlannedScan is a scan of the latest plan that is not queued yet.
@@ -245,28 +246,33 @@ func (r reader) PlanRest(ctx context.Context) (map[string]int, error) {
 }
 
 // TakePlanRest removes a server's first n scans not queued yet from the
-// rest of the latest plan and returns their domains, in the plan's order.
-func (tx *Tx) TakePlanRest(ctx context.Context, server string, n int) ([]string, error) {
+// rest of the latest plan and returns their domains, in the plan's order,
+// leaving out the domains scanned since (a staff scan, or one queued by an
+// earlier plan) and those no longer active; taken counts them all.
+func (tx *Tx) TakePlanRest(ctx context.Context, server string, n int, since time.Time) (domains []string, taken int, err error) {
 	type head struct {
-		pos    int64
-		domain string
+		pos     int64
+		domain  string
+		scanned time.Time
+		active  int64
 	}
 	rows, err := collect(ctx, tx.q, tx.sql.PlanRestHead, []any{server, n}, func(row Row) (head, error) {
 		var h head
-		return h, row.Scan(&h.pos, &h.domain)
+		return h, row.Scan(&h.pos, &h.domain, timeValue{&h.scanned}, &h.active)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("take from the plan's rest: %w", err)
+		return nil, 0, fmt.Errorf("take from the plan's rest: %w", err)
 	}
 	if len(rows) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if _, err := tx.q.Exec(ctx, tx.sql.DeletePlanRestHead, server, rows[len(rows)-1].pos); err != nil {
-		return nil, fmt.Errorf("take from the plan's rest: %w", err)
+		return nil, 0, fmt.Errorf("take from the plan's rest: %w", err)
 	}
-	out := make([]string, len(rows))
-	for i, h := range rows {
-		out[i] = h.domain
+	for _, h := range rows {
+		if h.active != 0 && h.scanned.Before(since) {
+			domains = append(domains, h.domain)
+		}
 	}
-	return out, nil
+	return domains, len(rows), nil
 }

@@ -185,6 +185,7 @@ func (tx *Tx) EraseCustomer(ctx context.Context, h Holdings, by model.Actor, rea
 		{"privacy_requests", tx.sql.EraseRequests, []any{id}},
 		{"", tx.sql.EraseUnlinkScans, []any{id}},
 		{"scan_results", tx.sql.EraseScans, []any{id}},
+		{"scan_plan_rest", tx.sql.ErasePlanRest, []any{id}},
 		{"domains", tx.sql.EraseDomains, []any{id}},
 		{"customers", tx.sql.EraseCustomer, []any{id}},
 	} {

@@ -130,6 +130,7 @@ type queries struct {
 	EraseUnlinkScans        string
 	EraseScans              string
 	EraseRequests           string
+	ErasePlanRest           string
 	EraseDomains            string
 	EraseCustomer           string
 	ListDigestBodies        string

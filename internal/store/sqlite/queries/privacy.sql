@@ -99,6 +99,9 @@ DELETE FROM privacy_requests WHERE customer_id = ?1;
 -- name: EraseDomains
 DELETE FROM domains WHERE customer_id = ?1;
 
+-- name: ErasePlanRest
+DELETE FROM scan_plan_rest WHERE domain IN (SELECT name FROM domains WHERE customer_id = ?1);
+
 -- name: EraseCustomer
 DELETE FROM customers WHERE id = ?1;
 

@@ -144,10 +144,12 @@ SELECT key, value ->> 0, value ->> 1 FROM json_each(?1);
 SELECT server, count(*) FROM scan_plan_rest GROUP BY server ORDER BY server;
 
 -- name: PlanRestHead
-SELECT position, domain FROM scan_plan_rest WHERE server = ?1 ORDER BY position LIMIT ?2;
+SELECT r.position, r.domain, d.last_scanned_at, d.id IS NOT NULL AND d.removed_on IS NULL
+FROM scan_plan_rest r LEFT JOIN domains d ON d.name = r.domain
+WHERE r.server = ?1 ORDER BY r.position LIMIT ?2;
 
 -- name: DeletePlanRestHead
 DELETE FROM scan_plan_rest WHERE server = ?1 AND position <= ?2;
 
 -- name: LockScanPlan
-SELECT window_start, window_end FROM scan_plan WHERE id = 1;
+SELECT planned_at, window_start, window_end FROM scan_plan WHERE id = 1;
