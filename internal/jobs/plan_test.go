@@ -529,3 +529,42 @@ func TestWaveOfAnEarlierPlanOfTheSameNight(t *testing.T) {
 		}
 	})
 }
+
+// TestWaveLeavesOutWhatWasScannedSince: a domain staff scanned after the
+// plan was made is not queued again by a later wave of that plan.
+func TestWaveLeavesOutWhatWasScannedSince(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f, plan := waveFixture(t, st)
+		w, err := jobs.EnqueuePlan(ctx, f.deps, "2026-11-25", plan)
+		if err != nil || w.Left == 0 {
+			t.Fatalf("plan: %+v, %v", w, err)
+		}
+		queued := queuedOnce(t, st)
+		var later string // a domain of the rest
+		for _, d := range plan.Domains {
+			if queued[d.Name] == 0 {
+				later = d.Name
+				break
+			}
+		}
+		if _, err := f.deps.Scanner.Scan(ctx, later); err != nil {
+			t.Fatal(err)
+		}
+		skipped := 0
+		for w.Left > 0 {
+			if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
+				t.Fatal(err)
+			}
+			if w, err = jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", plan)); err != nil {
+				t.Fatal(err)
+			}
+			skipped += w.Skipped
+		}
+		queued = queuedOnce(t, st)
+		if queued[later] != 0 || skipped != 1 || len(queued) != len(plan.Domains)-1 {
+			t.Errorf("%s, scanned since the plan, queued %d times; %d skipped, %d of %d queued", later, queued[later], skipped,
+				len(queued), len(plan.Domains))
+		}
+	})
+}
