@@ -129,6 +129,7 @@ type Call struct {
 	// Violation says what in the request Openprovider's description does
 	// not define, when the fake holds requests to it.
 	Violation string
+	logged    bool // by closeUnanswered, before the handler returns
 }
 
 // FaultKind is a way to answer badly.
@@ -443,7 +444,11 @@ func (s *Server) switchPrivacy(d *Domain, on bool) {
 // ServeHTTP answers as Openprovider's API would.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
-	defer s.log(rec)
+	defer func() {
+		if !rec.logged {
+			s.log(rec)
+		}
+	}()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	if err != nil {
 		s.answer(w, rec, http.StatusBadRequest, CodeInvalidRequest, "Invalid request body", nil)
@@ -562,24 +567,10 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 		rec.Status, rec.Code = http.StatusInternalServerError, 1
 		writeEnvelope(w, http.StatusInternalServerError, 1, "Internal error", nil)
 	case Drop:
-		rec.Status = 0
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		s.closeUnanswered(w, rec)
 	case LoseAnswer:
 		s.route(discard{header: http.Header{}}, r, rec)
-		rec.Status = 0
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		s.closeUnanswered(w, rec)
 	case EnvelopeCode:
 		status := f.Status
 		if status == 0 {
@@ -590,6 +581,22 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 	default:
 		panic("openprovidertest: unknown fault " + string(f.Kind))
 	}
+}
+
+// closeUnanswered closes the connection without an answer. The call is
+// logged first: the client sees the connection close at once and may ask
+// again — and a test count the calls — before this handler returns.
+func (s *Server) closeUnanswered(w http.ResponseWriter, rec *Call) {
+	rec.Status = 0
+	s.log(rec)
+	rec.logged = true
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // route serves the API's paths, after the call limits.
