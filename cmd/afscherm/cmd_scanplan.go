@@ -59,15 +59,9 @@ func (c scanPlanCmd) Run(e *env) error {
 	// What the latest plan, its night not over, still has to queue, when
 	// this one is only shown.
 	inWaves := 0
-	if latest, ok, err := st.LatestScanPlan(e.ctx); err != nil {
-		return err
-	} else if !c.Now && ok && st.Now().Before(latest.WindowEnd) {
-		rest, err := st.PlanRest(e.ctx)
-		if err != nil {
+	if !c.Now {
+		if inWaves, err = stillToQueue(e, st); err != nil {
 			return err
-		}
-		for _, n := range rest {
-			inWaves += n
 		}
 	}
 	var wave *jobs.Wave
@@ -106,6 +100,21 @@ func (c scanPlanCmd) Run(e *env) error {
 		}
 	}
 	return nil
+}
+
+// stillToQueue counts the scans the latest plan, its night not over, has
+// still to queue in waves.
+func stillToQueue(e *env, st *store.Store) (int, error) {
+	latest, ok, err := st.LatestScanPlan(e.ctx)
+	if err != nil || !ok || !st.Now().Before(latest.WindowEnd) {
+		return 0, err
+	}
+	rest, err := st.PlanRest(e.ctx)
+	n := 0
+	for _, c := range rest {
+		n += c
+	}
+	return n, err
 }
 
 func waiting(p store.PlanRecord) int {

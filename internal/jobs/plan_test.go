@@ -103,6 +103,12 @@ func TestPlanWhileScansWait(t *testing.T) {
 	})
 }
 
+// finishScans marks every scan job in the queue completed, as if the
+// workers had worked it: the queue is empty for the next wave.
+func finishScans(ctx context.Context, st *store.Store) error {
+	return storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'")
+}
+
 // queuedOnce counts the scan jobs of each domain in the queue, whatever
 // their state, and reports a domain queued more than once.
 func queuedOnce(t *testing.T, st *store.Store) map[string]int {
@@ -405,7 +411,7 @@ func TestWaveOfAnEarlierPlan(t *testing.T) {
 		// The second plan's waves, with the scans finished between them,
 		// queue the rest: each domain once.
 		for range 100 {
-			if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
+			if err := finishScans(ctx, st); err != nil {
 				t.Fatal(err)
 			}
 			w, err := jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", second))
@@ -553,7 +559,7 @@ func TestWaveLeavesOutWhatWasScannedSince(t *testing.T) {
 		}
 		skipped := 0
 		for w.Left > 0 {
-			if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
+			if err := finishScans(ctx, st); err != nil {
 				t.Fatal(err)
 			}
 			if w, err = jobs.QueueWave(ctx, f.deps, jobs.WaveArgs("2026-11-25", plan)); err != nil {

@@ -94,7 +94,7 @@ func BenchmarkNightlyPlan(b *testing.B) {
 				for queued := wave.Queued; wave.Left > 0; queued += wave.Queued {
 					// The scans finished: the queue is empty.
 					b.StopTimer()
-					if err := storetest.Exec(ctx, st, "UPDATE river_job SET state = 'completed', finalized_at = CURRENT_TIMESTAMP WHERE kind = 'scan_domain' AND state <> 'completed'"); err != nil {
+					if err := finishScans(ctx, st); err != nil {
 						b.Fatal(err)
 					}
 					b.StartTimer()

@@ -199,17 +199,13 @@ type Wave struct {
 // domain whose scan is already waiting is not queued twice. What an
 // earlier plan had still to queue is replaced, and its wave job stops.
 func EnqueuePlan(ctx context.Context, d Deps, day string, plan scan.Plan) (Wave, error) {
-	first, _, next := plan.Wave(d.Settings.waveLead())
+	first, rest, next := plan.Wave(d.Settings.waveLead())
 	head := first[:min(firstBatch, len(first))]
-	inHead := make(map[string]bool, len(head))
-	for _, p := range head {
-		inHead[p.Name] = true
-	}
+	// Kept for the waves: the first wave's tail, which a wave queues at
+	// once, then the rest; each server's scans stay in the plan's order.
 	later := make([]store.PlannedScan, 0, len(plan.Domains)-len(head))
-	for _, p := range plan.Domains {
-		if !inHead[p.Name] {
-			later = append(later, store.PlannedScan{Domain: p.Name, Server: p.Server})
-		}
+	for _, p := range slices.Concat(first[len(head):], rest) {
+		later = append(later, store.PlannedScan{Domain: p.Name, Server: p.Server})
 	}
 	args := WaveArgs(day, plan)
 	// A plan made before its window (a nightly job retried after its own

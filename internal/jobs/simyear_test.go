@@ -335,7 +335,7 @@ func simulateYear(t testing.TB, backend string, cfg simConfig) simReport {
 		for _, d := range domains {
 			firstRound = firstRound || d.lastNight < 0
 			if d.exposedKnown {
-				priority[d.name] = now.Sub(d.lastScan) >= night.Fresh(scan.Window{Start: plan.WindowStart, End: plan.WindowEnd})
+				priority[d.name] = now.Sub(d.lastScan) >= night.Fresh(plan.Window())
 			}
 		}
 
